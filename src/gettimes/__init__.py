@@ -1,0 +1,3 @@
+"""gettimes: a static site generator for news publishers."""
+
+__version__ = "0.1.0"

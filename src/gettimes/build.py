@@ -1,0 +1,266 @@
+"""The recipes: load a site, build it, check it. Each stage is one line here."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from gettimes import urls
+from gettimes.config import SiteConfig, load_config
+from gettimes.content import (
+    ARTICLES_DIR,
+    PAGES_DIR,
+    ArticleLoader,
+    assign_unique_slugs,
+    discover,
+    load_authors,
+    load_page,
+)
+from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
+from gettimes.index import PublishRules, SiteIndex, build_index
+from gettimes.markdown import MarkdownRenderer
+from gettimes.models import Article
+from gettimes.output import StagedOutput
+from gettimes.render import (
+    THEME_DIR,
+    PageJob,
+    PageRenderer,
+    check_templates,
+    make_environment,
+    plan_pages,
+)
+
+SOURCE_FOLDERS = ("content", "templates", "static", "data")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+    output: Path | None = None  # --output, relative to the working directory
+    base_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A loaded, validated site: everything needed to render, nothing written yet."""
+
+    root: Path
+    config: SiteConfig
+    articles: tuple[Article, ...]  # every article read, published or not
+    index: SiteIndex
+    templates: jinja2.Environment
+    static_files: tuple[tuple[str, Path], ...]  # output-relative path, source file
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    output_dir: Path
+    pages: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    warnings: tuple[Diagnostic, ...]
+
+
+def load_site(root: Path, options: BuildOptions, report: Report) -> Site | None:
+    """Read and validate everything; the first half of build and all of check."""
+    config = load_config(root, report, options.base_url)
+    if config is None:
+        return None
+    now = options.now.astimezone(config.timezone)
+    authors = load_authors(root, config, report)
+    loader = ArticleLoader(root, config, authors)
+    loaded = [item for path in discover(root / ARTICLES_DIR) if (item := loader.load(path, report))]
+    articles = assign_unique_slugs(loaded, report)
+    markdown = MarkdownRenderer(config.markdown_html)
+    pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
+    _warn_unknown_reporters(articles, report)
+    index = build_index(config, articles, pages, PublishRules(now, options.drafts, options.future))
+    templates = make_environment(root, config)
+    check_templates(templates, root, report)
+    static_files = _static_files(root)
+    if report.has_errors:
+        return None
+    return Site(root, config, tuple(articles), index, templates, static_files, now)
+
+
+def build_site(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the site into its output folder, all or nothing; raise SiteError on problems."""
+    started = time.perf_counter()
+    check_output_option(root, options)
+    report = Report()
+    site = load_site(root, options, report)
+    output_dir = _output_folder(site, options, report) if site is not None else None
+    if site is None or output_dir is None:
+        raise SiteError(report)
+    jobs = list(plan_pages(site.config, site.index))
+    output = StagedOutput(output_dir).open()
+    try:
+        _write_site(site, jobs, output, report, progress)
+        if report.has_errors:
+            raise SiteError(report)
+        counts = output.commit()
+    except BaseException:
+        output.discard()
+        raise
+    return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
+                       time.perf_counter() - started, tuple(report.warnings))
+
+
+def _write_site(site: Site, jobs: list[PageJob], output: StagedOutput, report: Report,
+                progress: Progress | None) -> None:
+    for rel, source in site.static_files:
+        if output.claim(rel, "static/" + rel, report):
+            output.copy(rel, source)
+    renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
+    for done, job in enumerate(jobs, 1):
+        if not output.claim(job.path, job.source, report):
+            continue
+        html = renderer.render(job, report)
+        if html is not None:
+            output.write(job.path, html)
+        if progress is not None:
+            progress(done, len(jobs))
+
+
+def check_site(root: Path, options: BuildOptions) -> Report:
+    """Everything a build validates, plus rendering and an internal link check; writes nothing."""
+    check_output_option(root, options)
+    report = Report()
+    site = load_site(root, options, report)
+    if site is None or _output_folder(site, options, report) is None:
+        return report
+    renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
+    rendered: dict[str, tuple[PageJob, bytes]] = {}
+    owners: dict[str, str] = {rel: "static/" + rel for rel, _ in site.static_files}
+    for job in plan_pages(site.config, site.index):
+        if job.path in owners:
+            report.error(job.source, None, f"output file {job.path} is also written by {owners[job.path]}")
+            continue
+        owners[job.path] = job.source
+        html = renderer.render(job, report)
+        if html is not None:
+            rendered[job.path] = (job, html)
+    _check_links(site, rendered, set(owners), report)
+    return report
+
+
+_LINK = re.compile(rb"""\s(?:href|src)="(/[^"]*)\"""")
+
+
+def _check_links(site: Site, rendered: dict[str, tuple[PageJob, bytes]], files: set[str],
+                 report: Report) -> None:
+    """Report root-relative links in the rendered pages that lead to no output file.
+
+    A broken link written in a source file is reported there, with its line; one
+    that comes from a template is reported once, with the number of pages it is on.
+    """
+    base_path = urlsplit(site.config.base_url).path.rstrip("/")
+    broken: dict[str, list[PageJob]] = {}
+    for job, html in rendered.values():
+        for match in _LINK.finditer(html):
+            link = match.group(1).decode("utf-8", "replace").replace("&amp;", "&")
+            if link.startswith("//"):
+                continue
+            path = unquote(urlsplit(link).path)
+            if base_path and path.startswith(base_path + "/"):
+                path = path[len(base_path):]
+            target = urls.output_path(path)
+            if target is None or not (target in files or f"{target}/index.html" in files):
+                pages = broken.setdefault(link, [])
+                if job not in pages:
+                    pages.append(job)
+    for link, jobs in sorted(broken.items()):
+        from_templates = []
+        for job in jobs:
+            line = _line_of(site.root / job.source, link) if job.source.endswith(".md") else None
+            if line is None:
+                from_templates.append(job)
+            else:
+                report.error(job.source, line, f"broken link to {link}")
+        if from_templates:
+            first = from_templates[0]
+            count = f"{len(from_templates)} pages" if len(from_templates) > 1 else "1 page"
+            report.error("templates", None,
+                         f"broken link to {link} on {count} (first: {first.url}, from {first.source})")
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    try:
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def output_problem(root: Path, output: Path) -> str | None:
+    """Why `output` cannot be the output folder (it is, holds or sits in the sources), or None."""
+    output = output.resolve()
+    site = root.resolve()
+    if output == site or site.is_relative_to(output):
+        return f"the output folder {output} is the site folder or contains it"
+    for folder in SOURCE_FOLDERS:
+        source = site / folder
+        if output.is_relative_to(source) or source.is_relative_to(output):
+            return f"the output folder {output} overlaps the site's {folder}/ folder"
+    if output.exists() and not output.is_dir():
+        return f"the output path {output} is a file, not a folder"
+    return None
+
+
+def _output_folder(site: Site, options: BuildOptions, report: Report) -> Path | None:
+    if options.output is not None:
+        return options.output.resolve()  # checked by check_output_option before loading
+    output = site.root / site.config.output_dir
+    problem = output_problem(site.root, output)
+    if problem:
+        report.error("gettimes.yaml", None, f"output_dir: {problem}")
+        return None
+    return output.resolve()
+
+
+def check_output_option(root: Path, options: BuildOptions) -> None:
+    """Refuse an --output that would overwrite the sources: a usage error (exit 2)."""
+    if options.output is not None:
+        problem = output_problem(root, options.output)
+        if problem:
+            raise UsageError(f"--output: {problem}")
+
+
+def _static_files(root: Path) -> tuple[tuple[str, Path], ...]:
+    """Theme static files, then the site's static/ over them, file by file."""
+    files: dict[str, Path] = {}
+    for folder in (THEME_DIR / "static", root / "static"):
+        for path in _walk(folder):
+            files[path.relative_to(folder).as_posix()] = path
+    return tuple(sorted(files.items()))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        yield from (p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith("."))
+
+
+def _warn_unknown_reporters(articles: list[Article], report: Report) -> None:
+    warned: set[str] = set()
+    for article in articles:
+        for author in article.authors:
+            if not author.known and author.name not in warned:
+                warned.add(author.name)
+                report.warning(article.source, None,
+                               f"reporter '{author.name}' has no profile in data/authors.yaml "
+                               "(a typo?); a reporter page is made anyway")

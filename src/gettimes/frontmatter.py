@@ -1,0 +1,184 @@
+"""Read a source file and split its front matter (YAML or TOML) from its body.
+
+Parsing uses the fast C YAML loader; the line of a key is found only when a
+message needs it, by composing the header once more (errors are rare, builds
+are frequent).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gettimes.diagnostics import Report
+
+# The C loader is several times faster; PyYAML built without libyaml lacks it.
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_YAML_FENCE = re.compile(r"---[ \t]*")
+_YAML_END = re.compile(r"(---|\.\.\.)[ \t]*")
+_TOML_FENCE = re.compile(r"\+\+\+[ \t]*")
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def read_text(path: Path, rel: str, report: Report) -> str | None:
+    """The file's text (BOM dropped, CRLF folded), or None after reporting why not."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(rel, None, f"cannot read file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.error(rel, line, "file is not valid UTF-8; save it with UTF-8 encoding")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(slots=True)
+class Document:
+    """Front matter values, the body, and where each came from in the file."""
+
+    rel: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    header: str = ""
+    header_line: int = 1
+    header_format: str = "yaml"
+    _lines: dict[str, int] | None = field(default=None, repr=False)
+
+    def line_of(self, key: str) -> int:
+        """The 1-based file line of a top-level front matter key (the fence if unknown)."""
+        if self._lines is None:
+            self._lines = _key_lines(self.header, self.header_format)
+        offset = self._lines.get(key)
+        if offset is None:
+            return max(self.header_line - 1, 1)
+        return self.header_line + offset
+
+
+def _key_lines(header: str, header_format: str) -> dict[str, int]:
+    """Map each top-level key to its 0-based line within the header."""
+    lines: dict[str, int] = {}
+    if header_format == "toml":
+        for number, text in enumerate(header.split("\n")):
+            match = re.match(r"\s*([A-Za-z0-9_-]+|\"[^\"]+\")\s*=", text)
+            if match:
+                lines.setdefault(match.group(1).strip('"'), number)
+        return lines
+    try:
+        node = yaml.compose(header, Loader=SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(str(key_node.value), key_node.start_mark.line)
+    return lines
+
+
+def parse_document(text: str, rel: str, report: Report, *, required: bool = True) -> Document | None:
+    """Split `text` into front matter and body; report malformed front matter.
+
+    Blank lines may precede the opening fence. Without a fence the whole text is
+    the body, which is an error when `required` (articles need a title and date).
+    """
+    lines = text.split("\n")
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first == len(lines) or not (
+        _YAML_FENCE.fullmatch(lines[first]) or _TOML_FENCE.fullmatch(lines[first])
+    ):
+        if required:
+            report.error(rel, 1, "no front matter: the file must start with a '---' line, "
+                         "then title, date and category, then another '---' line")
+            return None
+        return Document(rel, {}, text, 1)
+    header_format = "toml" if _TOML_FENCE.fullmatch(lines[first]) else "yaml"
+    end_pattern = _TOML_FENCE if header_format == "toml" else _YAML_END
+    close = next((i for i in range(first + 1, len(lines)) if end_pattern.fullmatch(lines[i])), None)
+    if close is None:
+        fence = "+++" if header_format == "toml" else "---"
+        report.error(rel, first + 1, f"front matter opened here is never closed with '{fence}'")
+        return None
+    header = "\n".join(lines[first + 1 : close])
+    header_line = first + 2
+    meta = _parse_header(header, header_format, header_line, rel, report)
+    if meta is None:
+        return None
+    body = "\n".join(lines[close + 1 :])
+    return Document(rel, meta, body, close + 2, header, header_line, header_format)
+
+
+def _parse_header(
+    header: str, header_format: str, header_line: int, rel: str, report: Report
+) -> dict[str, Any] | None:
+    if header_format == "toml":
+        try:
+            return tomllib.loads(header)
+        except tomllib.TOMLDecodeError as exc:
+            match = _TOML_LINE.search(str(exc))
+            line = header_line + int(match.group(1)) - 1 if match else header_line - 1
+            message = _TOML_LINE.sub("", str(exc)).replace("()", "").strip(" (")
+            report.error(rel, line, f"invalid TOML front matter: {message}")
+            return None
+    try:
+        value = yaml.load(header, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or pure)
+    except yaml.YAMLError as exc:
+        report.error(rel, *_yaml_error(exc, header_line))
+        return None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        report.error(rel, header_line - 1,
+                     "front matter must be a mapping of keys to values (key: value lines)")
+        return None
+    return {str(key): item for key, item in value.items()}
+
+
+def _yaml_error(exc: yaml.YAMLError, header_line: int) -> tuple[int, str]:
+    """The file line and a readable message for a YAML parse error."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = header_line + mark.line if mark is not None else header_line
+    problem = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        tag = re.search(r"tag '([^']+)'", str(exc))
+        if tag:
+            return line, f"YAML tag '{tag.group(1)}' is not allowed (front matter holds plain values)"
+    context = getattr(exc, "context", None)
+    message = f"{context}, {problem}" if context else str(problem)
+    return line, f"invalid YAML: {message}"
+
+
+def load_yaml_file(path: Path, rel: str, report: Report) -> tuple[Any, str] | None:
+    """Load a whole YAML data file (configuration, authors); None after reporting."""
+    text = read_text(path, rel, report)
+    if text is None:
+        return None
+    try:
+        return yaml.load(text, Loader=SafeLoader), text  # noqa: S506
+    except yaml.YAMLError as exc:
+        report.error(rel, *_yaml_error(exc, 1))
+        return None
+
+
+def yaml_key_lines(text: str) -> dict[str, int]:
+    """1-based lines of the top-level keys of a YAML mapping document."""
+    return {key: line + 1 for key, line in _key_lines(text, "yaml").items()}
+
+
+def yaml_node_lines(text: str) -> Any:
+    """The composed node tree of a YAML document (for line numbers in nested data)."""
+    try:
+        return yaml.compose(text, Loader=SafeLoader)
+    except yaml.YAMLError:
+        return None

@@ -1,0 +1,197 @@
+"""The site index: which articles are published, in what order, grouped how.
+
+Everything a page shows about other pages (listings, neighbours, sidebars)
+comes from here, computed once per build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+from types import MappingProxyType
+
+from gettimes import urls
+from gettimes.config import SiteConfig
+from gettimes.models import Article, Author, Category, Page, Tag
+
+
+@dataclass(frozen=True, slots=True)
+class PublishRules:
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+    def allows(self, article: Article) -> bool:
+        if article.draft and not self.drafts:
+            return False
+        return self.future or article.date <= self.now
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySection:
+    category: Category
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TagSection:
+    tag: Tag
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorSection:
+    author: Author
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """One page of a listing: its number, the total, and the URLs around it."""
+
+    number: int
+    total_pages: int
+    total_items: int
+    per_page: int
+    base_url: str
+
+    def url_of(self, number: int) -> str:
+        return urls.paged(self.base_url, number)
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.number)
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.total_pages else None
+
+    @property
+    def first_url(self) -> str:
+        return self.base_url
+
+    @property
+    def last_url(self) -> str:
+        return self.url_of(self.total_pages)
+
+    def links(self, window: int = 2) -> list[PageLink | None]:
+        """Numbered links around the current page; None marks a gap ("…")."""
+        numbers = sorted({1, self.total_pages, *range(max(1, self.number - window),
+                                                       min(self.total_pages, self.number + window) + 1)})
+        result: list[PageLink | None] = []
+        previous = 0
+        for number in numbers:
+            if number - previous > 1:
+                result.append(None)
+            result.append(PageLink(number, self.url_of(number), number == self.number))
+            previous = number
+        return result
+
+
+def paginate(items: Sequence[Article], per_page: int, base_url: str
+             ) -> list[tuple[Pagination, tuple[Article, ...]]]:
+    """Split a listing into pages; an empty listing still has its first page."""
+    total = max(1, ceil(len(items) / per_page))
+    return [
+        (Pagination(n, total, len(items), per_page, base_url),
+         tuple(items[(n - 1) * per_page : n * per_page]))
+        for n in range(1, total + 1)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    previous: Article | None  # older, same category
+    next: Article | None  # newer, same category
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    articles: tuple[Article, ...]  # published, newest first
+    categories: tuple[CategorySection, ...]  # configured order
+    tags: tuple[TagSection, ...]  # by slug
+    authors: tuple[AuthorSection, ...]  # by slug
+    pages: tuple[Page, ...]
+    hot_issue: tuple[Article, ...]
+    most_viewed: tuple[Article, ...] = ()
+    weekly_hot: tuple[Article, ...] = ()
+    neighbours: Mapping[str, Neighbours] = field(default_factory=lambda: MappingProxyType({}))
+    _by_tag: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def related(self, article: Article, limit: int = 4) -> list[Article]:
+        """Articles sharing the most tags with `article`, newer first on ties."""
+        scores: dict[str, int] = {}
+        by_url: dict[str, Article] = {}
+        for tag in article.tags:
+            for other in self._by_tag.get(tag.slug, ()):
+                if other.url != article.url:
+                    scores[other.url] = scores.get(other.url, 0) + 1
+                    by_url[other.url] = other
+        ranked = sorted(by_url.values(), key=lambda a: (-scores[a.url], -a.date.timestamp(), a.slug))
+        return ranked[:limit]
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """Newest first; equal times by slug, so the order never depends on file order."""
+    return sorted(sorted(articles, key=lambda a: a.slug), key=lambda a: a.date, reverse=True)
+
+
+def build_index(
+    config: SiteConfig,
+    articles: Iterable[Article],
+    pages: Iterable[Page],
+    rules: PublishRules,
+    most_viewed: Sequence[Article] = (),
+    weekly_hot: Sequence[Article] = (),
+) -> SiteIndex:
+    published = newest_first(a for a in articles if rules.allows(a))
+    by_category: dict[str, list[Article]] = {c.slug: [] for c in config.categories}
+    by_tag: dict[str, list[Article]] = {}
+    tag_of: dict[str, Tag] = {}
+    by_author: dict[str, list[Article]] = {}
+    author_of: dict[str, Author] = {}
+    for article in published:
+        by_category[article.category.slug].append(article)
+        for tag in article.tags:
+            by_tag.setdefault(tag.slug, []).append(article)
+            tag_of.setdefault(tag.slug, tag)
+        for author in article.authors:
+            by_author.setdefault(author.slug, []).append(article)
+            author_of.setdefault(author.slug, author)
+    categories = tuple(
+        CategorySection(Category(c.name, c.slug, urls.category_url(c.slug)), tuple(by_category[c.slug]))
+        for c in config.categories
+    )
+    neighbours: dict[str, Neighbours] = {}
+    for section in categories:
+        items = section.articles
+        for position, article in enumerate(items):
+            neighbours[article.url] = Neighbours(
+                previous=items[position + 1] if position + 1 < len(items) else None,
+                next=items[position - 1] if position > 0 else None,
+            )
+    return SiteIndex(
+        articles=tuple(published),
+        categories=categories,
+        tags=tuple(TagSection(tag_of[s], tuple(by_tag[s])) for s in sorted(by_tag)),
+        authors=tuple(AuthorSection(author_of[s], tuple(by_author[s])) for s in sorted(by_author)),
+        pages=tuple(sorted(pages, key=lambda p: p.slug)),
+        hot_issue=tuple(a for a in published if a.featured)[: config.sidebar_items],
+        most_viewed=tuple(most_viewed),
+        weekly_hot=tuple(weekly_hot),
+        neighbours=MappingProxyType(neighbours),
+        _by_tag=MappingProxyType({s: tuple(v) for s, v in by_tag.items()}),
+    )

@@ -1,0 +1,102 @@
+"""Markdown bodies to HTML: CommonMark + tables + footnotes, with heading anchors.
+
+One `MarkdownIt` instance is built per build and reused for every article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+SUMMARY_LENGTH = 200
+
+# Attributes in raw HTML whose value is followed when clicked or loaded.
+_URL_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src|action|formaction|xlink:href|poster)\s*=\s*)(["']?)\s*"""
+    r"""(?:javascript|vbscript|data)\s*:[^"'\s>]*\2""",
+    re.IGNORECASE,
+)
+_DATA_IMAGE = re.compile(r"\s*data\s*:\s*image/(?:png|gif|jpe?g|webp);", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    html: str
+    summary: str  # plain text of the first paragraph, shortened
+
+
+def _heading_slug(text: str) -> str:
+    slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).strip().replace(" ", "-")
+    return slug or "section"
+
+
+def _scrub_raw_html(html: str) -> str:
+    """Drop script-bearing URLs (javascript:, vbscript:, non-image data:) from raw HTML."""
+    def replace(match: re.Match[str]) -> str:
+        value = match.group(0)[len(match.group(1)):].strip("\"' ")
+        if match.group(1).strip().lower().startswith("src") and _DATA_IMAGE.match(value):
+            return match.group(0)
+        return f'{match.group(1)}"#"'
+    return _URL_ATTRIBUTE.sub(replace, html)
+
+
+class MarkdownRenderer:
+    """Renders article bodies; `allow_html=False` escapes raw HTML instead of passing it."""
+
+    def __init__(self, allow_html: bool = True) -> None:
+        md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+        md.enable("table")
+        md.use(footnote_plugin)
+        md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_slug)
+        if allow_html:
+            rules = md.renderer.rules  # type: ignore[attr-defined]
+            for rule in ("html_block", "html_inline"):
+                default = rules[rule]
+
+                # add_render_rule binds the function to the renderer, hence `renderer`.
+                def scrubbed(renderer: object, tokens: list[Token], idx: int, options: object,
+                             env: object, _default: object = default) -> str:
+                    return _scrub_raw_html(_default(tokens, idx, options, env))  # type: ignore[operator]
+
+                md.add_render_rule(rule, scrubbed)
+        self._md = md
+
+    def render(self, text: str) -> RenderedBody:
+        env: dict[str, object] = {}
+        tokens = self._md.parse(text, env)
+        html = self._md.renderer.render(tokens, self._md.options, env)
+        return RenderedBody(html, _first_paragraph(tokens))
+
+
+def _first_paragraph(tokens: list[Token]) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            text = _plain_text(tokens[index + 1])
+            if text:
+                return shorten(text)
+    return ""
+
+
+def _plain_text(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Cut `text` at a word boundary to at most `limit` characters, adding an ellipsis."""
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(",;:.-") + "…"

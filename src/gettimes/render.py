@@ -1,0 +1,220 @@
+"""Jinja rendering: the template environment, the plan of pages, and rendering one page.
+
+A site's `templates/` folder overrides the built-in theme file by file.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from gettimes import urls
+from gettimes.config import SiteConfig
+from gettimes.diagnostics import Report
+from gettimes.i18n import Translator
+from gettimes.index import SiteIndex, paginate
+from gettimes.models import Article, Category, Page
+
+THEME_DIR = Path(__file__).parent / "theme"
+TEMPLATE_NAMES = (
+    "base.html", "home.html", "article.html", "category.html", "tag.html", "author.html",
+    "articles.html", "page.html", "search.html", "404.html", "redirect.html",
+)
+HOME_SECTION_SIZE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """The `site` object every template receives: configuration and navigation."""
+
+    config: SiteConfig
+    title: str
+    base_url: str
+    base_path: str
+    language: str
+    description: str
+    publisher: Mapping[str, Any]
+    params: Mapping[str, Any]
+    categories: tuple[Category, ...]
+    pages: tuple[Page, ...]
+    search: bool
+    feed_url: str
+    edition: datetime | None  # the newest article's date: the edition shown in the top bar
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One output page: where it goes, which template draws it, with what."""
+
+    url: str
+    path: str  # output-relative file
+    template: str
+    source: str  # what it comes from, for collision messages
+    context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(site_dir / "templates"),
+        jinja2.FileSystemLoader(THEME_DIR / "templates"),
+    ])
+    env = jinja2.Environment(
+        loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, auto_reload=False,
+    )
+    translate = Translator(config.language)
+    base_path = urlsplit(config.base_url).path.rstrip("/")
+    env.globals["t"] = translate
+    env.filters["date"] = translate.date
+    env.filters["datetime"] = translate.full
+    env.filters["short"] = translate.short
+    env.filters["edition"] = translate.edition
+    env.filters["isodate"] = lambda moment: moment.isoformat()
+    env.filters["url"] = lambda url: base_path + url if url.startswith("/") and not url.startswith("//") \
+        else url
+    env.filters["absolute"] = lambda url: urls.absolute(config.base_url, url)
+    env.filters["page_url"] = urls.paged
+    return env
+
+
+def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> None:
+    """Compile every theme template (and any site template) so syntax errors show up at once."""
+    names = set(TEMPLATE_NAMES)
+    own = site_dir / "templates"
+    if own.is_dir():
+        names.update(p.relative_to(own).as_posix() for p in own.rglob("*.html"))
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            report.error(_template_path(site_dir, exc.filename or name), exc.lineno,
+                         f"template syntax error: {exc.message}")
+        except jinja2.TemplateNotFound as exc:
+            report.error("templates/" + name, None, f"template not found: {exc.name}")
+
+
+def _template_path(site_dir: Path, filename: str) -> str:
+    path = Path(filename)
+    for root, prefix in ((site_dir / "templates", "templates/"), (THEME_DIR / "templates", "theme:")):
+        try:
+            return prefix + path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+def site_view(config: SiteConfig, index: SiteIndex) -> SiteView:
+    return SiteView(
+        config=config, title=config.title, base_url=config.base_url,
+        base_path=urlsplit(config.base_url).path.rstrip("/"), language=config.language,
+        description=config.description, publisher=config.publisher, params=config.params,
+        categories=tuple(section.category for section in index.categories),
+        pages=index.pages, search=config.search, feed_url="/feed.xml",
+        edition=index.articles[0].date if index.articles else None,
+    )
+
+
+def plan_pages(config: SiteConfig, index: SiteIndex) -> Iterator[PageJob]:
+    """Every HTML page of the site, in a stable order."""
+    per_page = config.paginate
+    yield PageJob(urls.HOME_URL, "index.html", "home.html", "home", MappingProxyType({
+        "articles": index.articles[:per_page],
+        "lead": index.articles[0] if index.articles else None,
+        "sections": tuple((s.category, s.articles[:HOME_SECTION_SIZE])
+                          for s in index.categories if s.articles),
+    }))
+    for article in index.articles:
+        neighbours = index.neighbours.get(article.url)
+        yield _job(article.url, "article.html", article.source, {
+            "article": article,
+            "previous": neighbours.previous if neighbours else None,
+            "next": neighbours.next if neighbours else None,
+            "related": tuple(index.related(article)),
+        })
+    for section in index.categories:
+        yield from _listing(section.category.url, "category.html", "category",
+                            section.category, section.articles, per_page)
+    for tag_section in index.tags:
+        yield from _listing(tag_section.tag.url, "tag.html", "tag",
+                            tag_section.tag, tag_section.articles, per_page)
+    for author_section in index.authors:
+        yield from _listing(author_section.author.url, "author.html", "author",
+                            author_section.author, author_section.articles, per_page)
+    yield from _listing(urls.ARTICLES_URL, "articles.html", "articles", None, index.articles, per_page)
+    for page in index.pages:
+        yield _job(page.url, "page.html", page.source, {"page": page})
+    if config.search:
+        yield _job(urls.SEARCH_URL, "search.html", "search", {})
+    yield PageJob(urls.NOT_FOUND_URL, "404.html", "404.html", "404", MappingProxyType({
+        "articles": index.articles[:5],
+    }))
+    for article in index.articles:
+        for alias in article.aliases:
+            yield _job(alias, "redirect.html", article.source, {"target": article})
+
+
+def _job(url: str, template: str, source: str, context: dict[str, Any]) -> PageJob:
+    path = urls.output_path(url)
+    if path is None:  # content validation refuses such URLs; this guards the writer
+        raise ValueError(f"unsafe URL {url!r} from {source}")
+    return PageJob(url, path, template, source, MappingProxyType(context))
+
+
+def _listing(base_url: str, template: str, key: str, subject: object,
+             articles: tuple[Article, ...], per_page: int) -> Iterator[PageJob]:
+    for pagination, items in paginate(articles, per_page, base_url):
+        context: dict[str, Any] = {"articles": items, "pagination": pagination}
+        if subject is not None:
+            context[key] = subject
+        yield _job(pagination.url, template, f"{key} {base_url}", context)
+
+
+class PageRenderer:
+    """Renders `PageJob`s with the context every template shares."""
+
+    def __init__(self, env: jinja2.Environment, site_dir: Path, config: SiteConfig,
+                 index: SiteIndex, now: datetime) -> None:
+        self.env = env
+        self.site_dir = site_dir
+        self.shared: dict[str, Any] = {
+            "site": site_view(config, index),
+            "now": now,
+            "most_viewed": index.most_viewed,
+            "weekly_hot": index.weekly_hot,
+            "hot_issue": index.hot_issue,
+        }
+
+    def render(self, job: PageJob, report: Report) -> bytes | None:
+        try:
+            template = self.env.get_template(job.template)
+            html = template.render({**self.shared, **job.context, "page_url": job.url,
+                                    "pagination": job.context.get("pagination")})
+        except jinja2.TemplateError as exc:
+            self._report(exc, job, report)
+            return None
+        except Exception as exc:  # a template calling something wrongly: report, don't crash
+            self._report(exc, job, report)
+            return None
+        return html.encode("utf-8")
+
+    def _report(self, exc: Exception, job: PageJob, report: Report) -> None:
+        path, line = self._template_location(exc, job.template)
+        report.error(path, line, f"while rendering {job.url} ({job.source}): "
+                     f"{type(exc).__name__}: {exc}")
+
+    def _template_location(self, exc: Exception, template: str) -> tuple[str, int | None]:
+        if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+            return _template_path(self.site_dir, exc.filename), exc.lineno
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".html"):
+                return _template_path(self.site_dir, frame.filename), frame.lineno
+        return "templates/" + template, None
+
