@@ -1,0 +1,137 @@
+"""Benchmark gettimes (and Hugo, where installed) on the shared news corpora.
+
+    python bench/run.py                      # 1k and 10k articles, 3 runs each
+    python bench/run.py --sizes 1000 --repeat 1
+    python bench/run.py --sizes 10000,50000  # the 50k corpus is about 380 MB on disk
+
+For each corpus size it measures a cold build (no output, no cache), a rebuild with
+nothing changed, and a rebuild after editing one article's body; with a `hugo`
+binary (HUGO=/path/to/hugo or on PATH) it also builds the same corpus with Hugo
+through the shared converter. It prints median wall time, peak memory (of the
+build process) and pages per second, and the ratio to Hugo's cold build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_BENCH = ROOT.parent / "shared" / "bench"
+CORPUS_SEED = 1
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+    pages: int
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Wall time and peak resident memory of one command (its own process tree's peak)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    out = process.stdout.read().decode() if process.stdout else ""
+    err = process.stderr.read().decode() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{out}\n{err}")
+    match = re.search(r"Built (\d+) pages", out)
+    return Run(seconds, usage.ru_maxrss / 1024, int(match.group(1)) if match else 0)
+
+
+def corpus(work: Path, articles: int) -> Path:
+    path = work / f"corpus-{articles}"
+    if not (path / "content" / "articles").is_dir():
+        subprocess.run([sys.executable, str(SHARED_BENCH / "make_corpus.py"), str(path),
+                        "--articles", str(articles), "--seed", str(CORPUS_SEED)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return path
+
+
+def gettimes_command() -> list[str]:
+    found = shutil.which("gettimes")
+    return [found] if found else [sys.executable, "-m", "gettimes.cli"]
+
+
+def clean(site: Path) -> None:
+    for name in ("public", ".gettimes-cache"):
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+def edit_one_article(site: Path, round_number: int) -> None:
+    first = sorted((site / "content" / "articles").rglob("*.md"))[len(site.name) % 7]
+    with first.open("a", encoding="utf-8") as handle:
+        handle.write(f"\nA correction was appended in round {round_number}.\n")
+
+
+def bench_gettimes(site: Path, repeat: int) -> dict[str, list[Run]]:
+    build = [*gettimes_command(), "build"]
+    results: dict[str, list[Run]] = {"cold": [], "no change": [], "one edit": []}
+    for round_number in range(repeat):
+        clean(site)
+        results["cold"].append(measure(build, site))
+        results["no change"].append(measure(build, site))
+        edit_one_article(site, round_number)
+        results["one edit"].append(measure(build, site))
+    return results
+
+
+def bench_hugo(site: Path, work: Path, repeat: int) -> list[Run] | None:
+    hugo = os.environ.get("HUGO") or shutil.which("hugo")
+    if not hugo:
+        return None
+    hugo_site = work / f"hugo-{site.name}"
+    if not hugo_site.is_dir():
+        subprocess.run([sys.executable, str(SHARED_BENCH / "anchors" / "convert.py"), "hugo",
+                        str(site), str(hugo_site)], check=True, stdout=subprocess.DEVNULL)
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(hugo_site / "out", ignore_errors=True)
+        run = measure([hugo, "--quiet", "-d", "out"], hugo_site)
+        pages = sum(1 for _ in (hugo_site / "out").rglob("index.html"))
+        runs.append(Run(run.seconds, run.peak_mib, pages))
+    return runs
+
+
+def median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.peak_mib for r in runs),
+               runs[0].pages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median shown)")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out", help="where corpora go")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"corpus seed {CORPUS_SEED}, {os.cpu_count()} cores, median of {args.repeat}")
+    print(f"{'articles':>8}  {'tool / build':<22} {'wall s':>8} {'peak MiB':>9} {'pages':>7} "
+          f"{'pages/s':>8} {'vs Hugo':>8}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        site = corpus(args.work, size)
+        hugo_runs = bench_hugo(site, args.work, args.repeat)
+        hugo = median(hugo_runs) if hugo_runs else None
+        rows = [(f"gettimes {name}", median(runs)) for name, runs in bench_gettimes(site, args.repeat).items()]
+        if hugo:
+            rows.append(("hugo cold", hugo))
+        for label, run in rows:
+            ratio = f"{run.seconds / hugo.seconds:.2f}x" if hugo else "-"
+            rate = run.pages / run.seconds if run.seconds else 0
+            print(f"{size:>8}  {label:<22} {run.seconds:>8.2f} {run.peak_mib:>9.0f} {run.pages:>7} "
+                  f"{rate:>8.0f} {ratio:>8}")
+
+
+if __name__ == "__main__":
+    main()
