@@ -45,6 +45,7 @@ class SiteConfig:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     output_dir: str = "public"
     stats: str = "data/stats.csv"
+    stats_explicit: bool = False  # `stats:` is in gettimes.yaml, so a missing file is worth a warning
     paginate: int = 20
     feed_items: int = 20
     sidebar_items: int = 5
@@ -168,6 +169,7 @@ class _ConfigReader:
             timezone=timezone,
             output_dir=output_dir,
             stats=stats,
+            stats_explicit="stats" in self.raw,
             paginate=self.integer("paginate", 20),
             feed_items=self.integer("feed_items", 20),
             sidebar_items=self.integer("sidebar_items", 5),
