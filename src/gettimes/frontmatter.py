@@ -23,7 +23,7 @@ SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_FENCE = re.compile(r"---[ \t]*")
 _YAML_END = re.compile(r"(---|\.\.\.)[ \t]*")
 _TOML_FENCE = re.compile(r"\+\+\+[ \t]*")
-_TOML_LINE = re.compile(r"at line (\d+)")
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)")
 
 
 def read_text(path: Path, rel: str, report: Report) -> str | None:
@@ -126,15 +126,16 @@ def _parse_header(
         try:
             return tomllib.loads(header)
         except tomllib.TOMLDecodeError as exc:
-            match = _TOML_LINE.search(str(exc))
-            line = header_line + int(match.group(1)) - 1 if match else header_line - 1
-            message = _TOML_LINE.sub("", str(exc)).replace("()", "").strip(" (")
-            report.error(rel, line, f"invalid TOML front matter: {message}")
+            # tomllib ends its message with "(at line 3, column 7)" or "(at end of document)".
+            match = _TOML_WHERE.search(str(exc))
+            offset = int(match.group(1)) if match and match.group(1) else header.count("\n") + 1
+            message = _TOML_WHERE.sub("", str(exc)).strip()
+            report.error(rel, header_line + offset - 1, f"invalid TOML front matter: {message}")
             return None
     try:
         value = yaml.load(header, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or pure)
     except yaml.YAMLError as exc:
-        report.error(rel, *_yaml_error(exc, header_line))
+        report.error(rel, *_yaml_error(exc, header, header_line))
         return None
     if value is None:
         return {}
@@ -145,10 +146,17 @@ def _parse_header(
     return {str(key): item for key, item in value.items()}
 
 
-def _yaml_error(exc: yaml.YAMLError, header_line: int) -> tuple[int, str]:
-    """The file line and a readable message for a YAML parse error."""
+def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int, str]:
+    """The file line and a readable message for a YAML parse error in `text`.
+
+    Lines are counted from the mark's character index: YAML also breaks lines at
+    U+0085 and U+2028, which would push its own line numbers past the file's.
+    """
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses, e.g. a control character
+        line = first_line + text.count("\n", 0, exc.position)
+        return line, f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = header_line + mark.line if mark is not None else header_line
+    line = first_line + text.count("\n", 0, mark.index) if mark is not None else first_line
     problem = getattr(exc, "problem", None) or str(exc)
     if isinstance(exc, yaml.constructor.ConstructorError):
         tag = re.search(r"tag '([^']+)'", str(exc))
@@ -167,7 +175,7 @@ def load_yaml_file(path: Path, rel: str, report: Report) -> tuple[Any, str] | No
     try:
         return yaml.load(text, Loader=SafeLoader), text  # noqa: S506
     except yaml.YAMLError as exc:
-        report.error(rel, *_yaml_error(exc, 1))
+        report.error(rel, *_yaml_error(exc, text, 1))
         return None
 
 
