@@ -54,6 +54,7 @@ class LoadedArticle:
     article: Article
     explicit_slug: bool
     slug_line: int
+    permalink: str = "/article/{slug}/"  # to rebuild the URL if the slug gets a number
 
 
 # --- reporters --------------------------------------------------------------
@@ -242,7 +243,7 @@ class _ArticleFields:
             updated=updated, tags=tags, authors=authors, image=image, aliases=aliases,
             draft=draft, featured=featured, lang=lang, meta=MappingProxyType(extra),
         )
-        return LoadedArticle(article, bool(explicit), self.doc.line_of("slug"))
+        return LoadedArticle(article, bool(explicit), self.doc.line_of("slug"), config.article_permalink)
 
     def _category(self) -> Category | None:
         name = self.text("category", required=True)
@@ -352,8 +353,7 @@ def assign_unique_slugs(loaded: Iterable[LoadedArticle], report: Report) -> list
             report.warning(article.source, None,
                            f"the slug '{article.slug}' is already used by {owner}; "
                            f"this article is published at '{slug}' (set 'slug:' to choose)")
-            url = article.url.replace(f"/{article.slug}/", f"/{slug}/", 1) \
-                if f"/{article.slug}/" in article.url else article.url.replace(article.slug, slug, 1)
+            url = urls.article_url(item.permalink, slug, article.date, article.category.slug)
             article = dataclasses.replace(article, slug=slug, url=url)
         taken[slug] = item
         result.append(article)

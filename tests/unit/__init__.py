@@ -20,6 +20,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from gettimes.config import SiteConfig, load_config
+from gettimes.content import ARTICLES_DIR, ArticleLoader, LoadedArticle, discover, load_authors
+from gettimes.diagnostics import Report
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 _CODE_POINT = re.compile(r"<U\+([0-9A-F]{4,6})>")
@@ -75,3 +79,13 @@ def read_cases(name: str) -> list[Case]:
 
 def case_ids(cases: list[Case]) -> list[str]:
     return [f"L{case.line}-{re.sub(r'[^a-z0-9]+', '-', case.title.lower()).strip('-')}" for case in cases]
+
+
+def load_articles(site: Path) -> tuple[list[LoadedArticle], Report, SiteConfig]:
+    """Every article of the site at `site` as loaded from its file, with the report."""
+    report = Report()
+    config = load_config(site, report)
+    assert config is not None, [str(d) for d in report]
+    loader = ArticleLoader(site, config, load_authors(site, config, report))
+    loaded = [item for path in discover(site / ARTICLES_DIR) if (item := loader.load(path, report))]
+    return loaded, report, config
