@@ -24,6 +24,7 @@ from gettimes.content import (
     load_page,
 )
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
+from gettimes.feeds import GeneratedFile, make_feeds
 from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article
@@ -36,6 +37,8 @@ from gettimes.render import (
     make_environment,
     plan_pages,
 )
+from gettimes.sitemaps import make_sitemaps
+from gettimes.stats import rank_articles, read_stats
 
 SOURCE_FOLDERS = ("content", "templates", "static", "data")
 Progress = Callable[[int, int], None]
@@ -87,7 +90,10 @@ def load_site(root: Path, options: BuildOptions, report: Report) -> Site | None:
     markdown = MarkdownRenderer(config.markdown_html)
     pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
     _warn_unknown_reporters(articles, report)
-    index = build_index(config, articles, pages, PublishRules(now, options.drafts, options.future))
+    rules = PublishRules(now, options.drafts, options.future)
+    views = read_stats(root, config, articles, pages, now, report)
+    ranked = rank_articles(articles, rules, views, config.sidebar_items)
+    index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
     templates = make_environment(root, config)
     check_templates(templates, root, report)
     static_files = _static_files(root)
@@ -106,9 +112,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     if site is None or output_dir is None:
         raise SiteError(report)
     jobs = list(plan_pages(site.config, site.index))
+    generated = _generated_files(site, jobs)
     output = StagedOutput(output_dir).open()
     try:
-        _write_site(site, jobs, output, report, progress)
+        _write_site(site, jobs, generated, output, report, progress)
         if report.has_errors:
             raise SiteError(report)
         counts = output.commit()
@@ -119,8 +126,14 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                        time.perf_counter() - started, tuple(report.warnings))
 
 
-def _write_site(site: Site, jobs: list[PageJob], output: StagedOutput, report: Report,
-                progress: Progress | None) -> None:
+def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:
+    """Feeds, sitemaps and robots.txt: made from the index, not from templates."""
+    return [*make_feeds(site.config, site.index, site.static_files),
+            *make_sitemaps(site.config, site.index, jobs, site.now)]
+
+
+def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
+                report: Report, progress: Progress | None) -> None:
     for rel, source in site.static_files:
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
@@ -133,6 +146,9 @@ def _write_site(site: Site, jobs: list[PageJob], output: StagedOutput, report: R
             output.write(job.path, html)
         if progress is not None:
             progress(done, len(jobs))
+    for file in generated:
+        if output.claim(file.path, file.source, report):
+            output.write(file.path, file.data)
 
 
 def check_site(root: Path, options: BuildOptions) -> Report:
@@ -145,16 +161,31 @@ def check_site(root: Path, options: BuildOptions) -> Report:
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
     rendered: dict[str, tuple[PageJob, bytes]] = {}
     owners: dict[str, str] = {rel: "static/" + rel for rel, _ in site.static_files}
-    for job in plan_pages(site.config, site.index):
-        if job.path in owners:
-            report.error(job.source, None, f"output file {job.path} is also written by {owners[job.path]}")
-            continue
-        owners[job.path] = job.source
-        html = renderer.render(job, report)
-        if html is not None:
-            rendered[job.path] = (job, html)
+    jobs = list(plan_pages(site.config, site.index))
+    for job in jobs:
+        if _claim(owners, job.path, job.source, report):
+            html = renderer.render(job, report)
+            if html is not None:
+                rendered[job.path] = (job, html)
+    for file in _generated_files(site, jobs):
+        if _claim(owners, file.path, file.source, report):
+            _check_generated(file, report)
     _check_links(site, rendered, set(owners), report)
     return report
+
+
+def _claim(owners: dict[str, str], path: str, source: str, report: Report) -> bool:
+    if path in owners:
+        report.error(source, None, f"output file {path} is also written by {owners[path]}")
+        return False
+    owners[path] = source
+    return True
+
+
+def _check_generated(file: GeneratedFile, report: Report) -> None:
+    """Parse back a feed or sitemap as it would be written; report what is invalid in it."""
+    for problem in file.problems():
+        report.error(file.path, None, f"invalid {file.source}: {problem}")
 
 
 _LINK = re.compile(rb"""\s(?:href|src)="(/[^"]*)\"""")

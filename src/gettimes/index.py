@@ -128,6 +128,8 @@ class SiteIndex:
     hot_issue: tuple[Article, ...]
     most_viewed: tuple[Article, ...] = ()
     weekly_hot: tuple[Article, ...] = ()
+    # reporter slug -> their most read articles (all-time views), for the reporter box and page
+    author_most_read: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     neighbours: Mapping[str, Neighbours] = field(default_factory=lambda: MappingProxyType({}))
     _by_tag: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -156,6 +158,7 @@ def build_index(
     rules: PublishRules,
     most_viewed: Sequence[Article] = (),
     weekly_hot: Sequence[Article] = (),
+    author_most_read: Mapping[str, Sequence[Article]] | None = None,
 ) -> SiteIndex:
     published = newest_first(a for a in articles if rules.allows(a))
     by_category: dict[str, list[Article]] = {c.slug: [] for c in config.categories}
@@ -192,6 +195,7 @@ def build_index(
         hot_issue=tuple(a for a in published if a.featured)[: config.sidebar_items],
         most_viewed=tuple(most_viewed),
         weekly_hot=tuple(weekly_hot),
+        author_most_read=MappingProxyType({slug: tuple(items) for slug, items in (author_most_read or {}).items()}),
         neighbours=MappingProxyType(neighbours),
         _by_tag=MappingProxyType({s: tuple(v) for s, v in by_tag.items()}),
     )
