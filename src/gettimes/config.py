@@ -20,6 +20,8 @@ from gettimes.slugs import SlugStyle, make_slug
 CONFIG_FILE = "gettimes.yaml"
 LANGUAGES = ("en", "ko")
 PERMALINK_FIELDS = ("slug", "yyyy", "mm", "dd", "category")
+# A scheme, a host, then an optional path: no spaces, no query or fragment to glue paths onto.
+_BASE_URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
 
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "categories", "output_dir", "stats",
@@ -184,8 +186,10 @@ class _ConfigReader:
         return config if self.ok else None
 
     def _base_url(self, override: str | None) -> str:
-        value = override if override is not None else self.string("base_url")
-        if value and not re.match(r"https?://[^/\s]+", value):
+        value = (override if override is not None else self.string("base_url")).strip()
+        raw = self.raw.get("base_url")
+        already_reported = override is None and (isinstance(raw, bool) or not isinstance(raw, str | int | float))
+        if not already_reported and not _BASE_URL.fullmatch(value):
             message = f"base_url must be an absolute http(s) URL such as https://www.example.com, not '{value}'"
             if override is not None:
                 self.error(None, f"--base-url: {message}")
