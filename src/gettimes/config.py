@@ -15,7 +15,7 @@ import yaml
 
 from gettimes.diagnostics import Report
 from gettimes.frontmatter import load_yaml_file, yaml_key_lines, yaml_node_lines
-from gettimes.slugs import SlugStyle, make_slug
+from gettimes.slugs import SlugStyle, is_safe_slug, make_slug
 
 CONFIG_FILE = "gettimes.yaml"
 LANGUAGES = ("en", "ko")
@@ -218,6 +218,10 @@ class _ConfigReader:
             name, slug = _category_item(item)
             if not name:
                 self.error("categories", "each category is a name, or a mapping {name, slug}", line)
+                continue
+            if slug and not is_safe_slug(slug):
+                self.error("categories", f"the slug '{slug}' of category '{name}' must be one URL segment "
+                           "of letters, digits and dashes", line)
                 continue
             slug = slug or make_slug(name, slug_style)
             if not slug:
