@@ -245,11 +245,21 @@ class _ConfigReader:
             return "/article/{slug}/"
         fields = re.findall(r"{([^}]*)}", pattern)
         unknown = [f for f in fields if f not in PERMALINK_FIELDS]
-        if unknown or "slug" not in fields or not pattern.startswith("/") or ".." in pattern:
+        if unknown or "slug" not in fields or not pattern.startswith("/") or ".." in pattern \
+                or not _formats(pattern):
             self.error("permalinks", "permalinks.article must start with '/', contain {slug} and use only "
                        "{slug} {yyyy} {mm} {dd} {category}")
             return "/article/{slug}/"
         return pattern
+
+
+def _formats(pattern: str) -> bool:
+    """True when `pattern` fills in to a URL path (no stray braces, no backslashes)."""
+    try:
+        sample = pattern.format(slug="s", yyyy="2025", mm="01", dd="01", category="c")
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return False
+    return "\\" not in sample
 
 
 def _category_item(item: Any) -> tuple[str, str]:
