@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_CONFIG, SiteFactory
 
+from conftest import BASIC_CONFIG, SiteFactory
 from gettimes.config import SiteConfig, did_you_mean, load_config
 from gettimes.diagnostics import Report
 
