@@ -77,3 +77,14 @@ def require_tool(name: str, reason: str) -> str:
             pytest.fail(message + " (GETTIMES_REQUIRE_TOOLS=1 demands it)")
         pytest.skip(message)
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the current build instead of comparing with it")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True under `pytest --update-golden`: golden tests rewrite their expected output."""
+    return bool(request.config.getoption("--update-golden"))
