@@ -5,6 +5,7 @@ One `MarkdownIt` instance is built per build and reused for every article.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -15,13 +16,17 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 SUMMARY_LENGTH = 200
 
-# Attributes in raw HTML whose value is followed when clicked or loaded.
+# Attributes in raw HTML whose value is followed when clicked or loaded, with the value
+# in any of HTML's three quotings.
 _URL_ATTRIBUTE = re.compile(
-    r"""(\s(?:href|src|action|formaction|xlink:href|poster)\s*=\s*)(["']?)\s*"""
-    r"""(?:javascript|vbscript|data)\s*:[^"'\s>]*\2""",
+    r"""(?<![\w:-])((?:href|src|action|formaction|xlink:href|poster)\s*=\s*)"""
+    r"""("[^"]*"|'[^']*'|[^\s"'=<>`]+)""",
     re.IGNORECASE,
 )
-_DATA_IMAGE = re.compile(r"\s*data\s*:\s*image/(?:png|gif|jpe?g|webp);", re.IGNORECASE)
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+# Browsers drop tabs, newlines and control characters from a URL before reading its scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpe?g|webp);")
 _SPACES = re.compile(r"\s+")
 
 
@@ -36,14 +41,23 @@ def _heading_slug(text: str) -> str:
     return slug or "section"
 
 
-def _scrub_raw_html(html: str) -> str:
-    """Drop script-bearing URLs (javascript:, vbscript:, non-image data:) from raw HTML."""
+def _scrub_raw_html(markup: str) -> str:
+    """Drop script-bearing URLs (javascript:, vbscript:, non-image data:) from raw HTML.
+
+    The value is read the way a browser reads it: character references decoded
+    (`&#106;avascript:`, `&colon;`) and whitespace inside the scheme ignored.
+    """
     def replace(match: re.Match[str]) -> str:
-        value = match.group(0)[len(match.group(1)):].strip("\"' ")
-        if match.group(1).strip().lower().startswith("src") and _DATA_IMAGE.match(value):
+        name, value = match.groups()
+        if value[0] in "\"'":
+            value = value[1:-1]
+        url = _URL_NOISE.sub("", html.unescape(value)).lower()
+        if not url.startswith(_SCRIPT_SCHEMES):
             return match.group(0)
-        return f'{match.group(1)}"#"'
-    return _URL_ATTRIBUTE.sub(replace, html)
+        if name.lower().startswith("src") and _DATA_IMAGE.match(url):
+            return match.group(0)
+        return f'{name}"#"'
+    return _URL_ATTRIBUTE.sub(replace, markup)
 
 
 class MarkdownRenderer:

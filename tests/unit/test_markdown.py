@@ -1,0 +1,205 @@
+"""Markdown bodies: CommonMark, tables, footnotes, heading anchors, safe links, summaries."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from gettimes.markdown import SUMMARY_LENGTH, MarkdownRenderer, shorten
+
+HTML = MarkdownRenderer(allow_html=True)
+ESCAPED = MarkdownRenderer(allow_html=False)
+
+
+def _hrefs(markup: str) -> list[str]:
+    """Every URL-valued attribute as a browser would read it (entities decoded, whitespace dropped)."""
+    values = re.findall(r"""(?:href|src|action|formaction|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
+                        markup, re.IGNORECASE)
+    return [re.sub(r"[\x00-\x20]", "", html.unescape("".join(groups))).lower() for groups in values]
+
+
+def _script_urls(markup: str) -> list[str]:
+    return [v for v in _hrefs(markup) if v.startswith(("javascript:", "vbscript:"))
+            or (v.startswith("data:") and not v.startswith("data:image/"))]
+
+
+def test_commonmark_basics() -> None:
+    body = HTML.render("Some *em* and **strong**, `code`.\n\n> quote\n\n- one\n- two\n\n```py\nx = 1\n```\n").html
+    assert "<p>Some <em>em</em> and <strong>strong</strong>, <code>code</code>.</p>" in body
+    assert "<blockquote>" in body and "<ul>\n<li>one</li>" in body
+    assert '<pre><code class="language-py">x = 1\n</code></pre>' in body
+
+
+def test_tables() -> None:
+    body = HTML.render("| Item | Price |\n|:-----|------:|\n| Tea | 3 |\n").html
+    assert "<table>" in body and "<th" in body and ">Tea</td>" in body and ">3</td>" in body
+
+
+def test_footnotes() -> None:
+    body = HTML.render("Growth slowed.[^1]\n\n[^1]: Bank of Korea, June 2025.\n").html
+    assert 'class="footnote-ref"' in body
+    assert "Bank of Korea, June 2025." in body and 'class="footnotes"' in body
+
+
+def test_typographer_is_off_so_quotes_stay_as_written() -> None:
+    assert HTML.render('"quoted" -- text').html == '<p>&quot;quoted&quot; -- text</p>\n'
+
+
+@pytest.mark.parametrize(("heading", "anchor"), [
+    ("## Market Outlook", "market-outlook"),
+    ("### What's next?", "whats-next"),
+    ("## 한국 경제 전망", "한국-경제-전망"),
+    ("## 2025 Forecast", "2025-forecast"),
+    ("## !!!", "section"),
+])
+def test_heading_anchors(heading: str, anchor: str) -> None:
+    assert f'id="{anchor}"' in HTML.render(heading).html
+
+
+def test_repeated_headings_get_distinct_anchors() -> None:
+    ids = re.findall(r'id="([^"]+)"', HTML.render("## Outlook\n\n## Outlook\n\n## Outlook\n").html)
+    assert len(ids) == 3 and len(set(ids)) == 3
+
+
+def test_level_one_headings_have_no_anchor() -> None:
+    # The article title is the page's h1; body headings start at h2.
+    assert "id=" not in HTML.render("# Title").html
+
+
+def test_raw_html_passes_through_by_default() -> None:
+    embed = '<iframe src="https://www.youtube.com/embed/x" allowfullscreen></iframe>'
+    assert embed in HTML.render(embed + "\n").html
+
+
+def test_raw_html_is_escaped_when_html_is_off() -> None:
+    body = ESCAPED.render('<script>alert(1)</script>\n\nText <b onclick="x()">bold</b>\n').html
+    assert "<script>" not in body and "<b " not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "&lt;b onclick=&quot;x()&quot;&gt;bold&lt;/b&gt;" in body
+
+
+SCRIPT_LINKS_IN_MARKDOWN = [
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[x](  javascript:alert(1)  )",
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "![x](data:text/html,<script>alert(1)</script>)",
+    "[x](java&#115;cript:alert(1))",
+    "[x](&#x6A;avascript:alert(1))",
+]
+
+
+@pytest.mark.parametrize("renderer", [HTML, ESCAPED], ids=["html-on", "html-off"])
+@pytest.mark.parametrize("source", SCRIPT_LINKS_IN_MARKDOWN)
+def test_script_links_in_markdown_never_become_hrefs(renderer: MarkdownRenderer, source: str) -> None:
+    body = renderer.render(source).html
+    assert _script_urls(body) == [], body
+
+
+SCRIPT_LINKS_IN_RAW_HTML = [
+    '<a href="javascript:alert(1)">x</a>',
+    "<a href='JavaScript:alert(1)'>x</a>",
+    "<a href=javascript:alert(1)>x</a>",
+    '<a HREF = "javascript:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+    '<a href="javascript:alert(\'a b\')">x</a>',
+    "<a href='javascript:alert(\"1\")'>x</a>",
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="&#x6A;avascript:alert(1)">x</a>',
+    '<a href="&#106avascript:alert(1)">x</a>',
+    '<a href="javas&#99;ript:alert(1)">x</a>',
+    '<a href="javascript&colon;alert(1)">x</a>',
+    '<a href="java\tscript:alert(1)">x</a>',
+    '<a href="java&Tab;script:alert(1)">x</a>',
+    '<a href="java&NewLine;script:alert(1)">x</a>',
+    '<a\nhref="javascript:alert(1)">x</a>',
+    '<a/href="javascript:alert(1)">x</a>',
+    '<a title="x" href="javascript:alert(1)">x</a>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<img src="data:text/html,<b>">',
+    '<form action="javascript:alert(1)"><button formaction="javascript:alert(2)">b</button></form>',
+    '<video poster="javascript:alert(1)"></video>',
+    '<div>\n<a href="javascript:alert(1)">in a block</a>\n</div>',
+]
+
+
+@pytest.mark.parametrize("source", SCRIPT_LINKS_IN_RAW_HTML)
+def test_script_links_in_raw_html_never_become_hrefs(source: str) -> None:
+    body = HTML.render(source + "\n").html
+    assert _script_urls(body) == [], body
+
+
+@pytest.mark.parametrize("source", [
+    "![chart](data:image/png;base64,iVBORw0KGgo=)",
+    '<img src="data:image/png;base64,iVBORw0KGgo=" alt="chart">',
+    '<img src="data:image/jpeg;base64,/9j/4AAQ">',
+])
+def test_data_images_are_allowed(source: str) -> None:
+    assert 'src="data:image/' in HTML.render(source + "\n").html
+
+
+@pytest.mark.parametrize("source", [
+    '<a href="https://example.com/a?b=1&amp;c=2">x</a>',
+    '<a href="/article/x/">x</a>',
+    '<a href="mailto:desk@example.com">x</a>',
+    '<a href="#section">x</a>',
+    '<a href="javascript-guide/">a relative path</a>',
+])
+def test_ordinary_links_in_raw_html_are_kept(source: str) -> None:
+    assert source in HTML.render(source + "\n").html
+
+
+def test_ordinary_markdown_links_are_kept() -> None:
+    body = HTML.render("[site](https://example.com/a_b) and [page](/article/x/)").html
+    assert '<a href="https://example.com/a_b">site</a>' in body and '<a href="/article/x/">page</a>' in body
+
+
+# --- summaries ---------------------------------------------------------------
+
+def test_summary_is_the_first_paragraph_as_plain_text() -> None:
+    body = HTML.render("## Heading\n\nThe **central bank** held\nrates at `3.5%` — see [the note](/n/).\n\nMore.")
+    assert body.summary == "The central bank held rates at 3.5% — see the note."
+
+
+def test_summary_skips_paragraphs_without_text() -> None:
+    assert HTML.render("![photo](/a.jpg)\n\n<div>embed</div>\n\nFirst words.\n").summary == "First words."
+
+
+def test_summary_decodes_entities_once() -> None:
+    assert HTML.render("Tom &amp; Jerry &lt;3\n").summary == "Tom & Jerry <3"
+
+
+def test_summary_of_an_empty_body() -> None:
+    assert HTML.render("").summary == "" and HTML.render("## Only a heading\n").summary == ""
+
+
+def test_long_summary_is_cut_at_a_word_boundary() -> None:
+    words = " ".join(f"word{n}" for n in range(100))
+    summary = HTML.render(words).summary
+    assert summary.endswith("…") and len(summary) <= SUMMARY_LENGTH + 1
+    assert words.startswith(summary[:-1] + " ")
+
+
+def test_shorten_keeps_short_text() -> None:
+    assert shorten("  A  short\n text. ") == "A short text."
+
+
+def test_shorten_trims_punctuation_before_the_ellipsis() -> None:
+    assert shorten("one two, three four", limit=9) == "one two…"
+
+
+def test_shorten_cuts_a_single_long_word() -> None:
+    assert shorten("x" * 300, limit=10) == "x" * 10 + "…"
+
+
+def test_rendering_is_deterministic() -> None:
+    source = "## A\n\n## A\n\nText[^1].\n\n[^1]: Note.\n"
+    assert HTML.render(source) == HTML.render(source) == MarkdownRenderer().render(source)
