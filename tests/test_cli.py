@@ -165,6 +165,13 @@ def test_missing_configuration_is_a_content_error(tmp_path: Path, gettimes: Gett
     assert list(tmp_path.iterdir()) == []
 
 
+def test_bad_base_url_option_is_a_usage_error(site: Path, gettimes: Gettimes) -> None:
+    result = gettimes("build", "--base-url", "ftp://files.example.com", cwd=site)
+    assert result.code == 2, result.stderr
+    assert "--base-url" in result.stderr
+    assert not (site / "public").exists()
+
+
 def test_bad_source_date_epoch_is_a_usage_error(site: Path, gettimes: Gettimes) -> None:
     result = gettimes("build", cwd=site, epoch="yesterday")
     assert result.code == 2

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -26,6 +27,18 @@ def build_clock() -> datetime:
         except ValueError:
             raise click.UsageError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
     return datetime.now(UTC)
+
+
+def _base_url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A malformed --base-url is a bad option value (exit 2), not a problem in the site."""
+    if value is None:
+        return None
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+            or any(char.isspace() for char in url):
+        raise click.BadParameter(f"'{value}' is not an absolute http(s) URL such as https://staging.example.com")
+    return url
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
@@ -75,7 +88,7 @@ def main() -> None:
 @click.option("--future", is_flag=True, help="Build articles dated in the future.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: output_dir from gettimes.yaml, or public).")
-@click.option("--base-url", help="Override base_url, e.g. for a staging host.")
+@click.option("--base-url", callback=_base_url_option, help="Override base_url, e.g. for a staging host.")
 def build(drafts: bool, future: bool, output: Path | None, base_url: str | None) -> None:
     """Build the site into its output folder."""
     options = BuildOptions(build_clock(), drafts, future, output, base_url)
