@@ -113,6 +113,13 @@ def test_check_passes_on_a_new_site(site: Path, gettimes: Gettimes) -> None:
     assert check.code == 0, check.stderr
 
 
+def test_a_new_site_builds_without_warnings(site: Path, gettimes: Gettimes) -> None:
+    """Every row of the sample stats file names a sample article."""
+    result = gettimes("build", cwd=site)
+    assert result.code == 0, result.stderr
+    assert "warning" not in result.stderr
+
+
 def test_new_dates_the_article_in_the_site_time_zone(site: Path, gettimes: Gettimes) -> None:
     """20:00 UTC on June 30 is already July 1 in Seoul: the folder and the date say so."""
     result = gettimes("new", "Overnight Markets", "--category", "Business", "--author", "JANE DOE",

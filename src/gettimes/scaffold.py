@@ -106,7 +106,8 @@ def init_site(directory: Path, now: datetime) -> list[Path]:
         if featured:
             header.append("featured: true")
         files[f"content/articles/{date:%Y/%m}/{slug}.md"] = "---\n" + "\n".join(header) + "\n---\n\n" + body
-        stats.append(f"/article/{slug}/,{(3 - number) * 120},{date:%Y-%m-%d}")
+        # The article's URL comes from its title, not from the file name.
+        stats.append(f"/article/{make_slug(title)}/,{(3 - number) * 120},{date:%Y-%m-%d}")
     files["data/stats.csv"] = "\n".join(stats) + "\n"
     written = []
     for rel, text in files.items():
