@@ -18,7 +18,25 @@ import yaml
 from gettimes.diagnostics import Report
 
 # The C loader is several times faster; PyYAML built without libyaml lacks it.
-SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, except that a timestamp which is no real date stays text.
+
+    PyYAML raises a bare ValueError for `2025-02-30`; as text it reaches the
+    field's own check, which reports it with its key and line.
+    """
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 _YAML_FENCE = re.compile(r"---[ \t]*")
 _YAML_END = re.compile(r"(---|\.\.\.)[ \t]*")

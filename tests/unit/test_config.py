@@ -318,3 +318,8 @@ def test_did_you_mean() -> None:
     assert did_you_mean("Wrold", ["World", "Business"]) == ' (did you mean "World"?)'
     assert did_you_mean("world", ["World"]) == ' (did you mean "World"?)'
     assert did_you_mean("zzz", ["World", "Business"]) == ""
+
+
+def test_a_date_that_does_not_exist_is_text_not_a_crash(make_site: SiteFactory) -> None:
+    config, errors = _load(make_site, MINIMAL + "description: 2025-02-30\n")
+    assert errors == [] and config is not None and config.description == "2025-02-30"
