@@ -189,7 +189,7 @@ class _ArticleFields:
 
     def date(self, key: str) -> datetime | None:
         value = self.meta.get(key)
-        if value is None:
+        if value is None or value == "":
             return None
         moment = parse_date(value, self.config.timezone)
         if moment is None:
@@ -213,7 +213,7 @@ class _ArticleFields:
         config = self.config
         title = self.text("title", required=True)
         published = self.date("date")
-        if published is None and "date" not in self.meta:
+        if published is None and self.meta.get("date") in (None, ""):  # absent or left empty
             from_name = date_from_filename(self.filename)
             if from_name is not None:
                 published = parse_date(from_name, config.timezone)
