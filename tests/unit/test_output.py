@@ -1,0 +1,157 @@
+"""Staged output: all or nothing, unchanged files untouched, collisions refused."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gettimes.diagnostics import Report
+from gettimes.output import StagedOutput
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _build(output: Path, files: dict[str, bytes]) -> StagedOutput:
+    staged = StagedOutput(output).open()
+    report = Report()
+    for rel, data in files.items():
+        assert staged.claim(rel, f"source of {rel}", report)
+        staged.write(rel, data)
+    assert not report.items
+    return staged
+
+
+FIRST = {"index.html": b"<h1>home</h1>", "article/a/index.html": b"a", "article/b/index.html": b"b"}
+
+
+def test_first_build_creates_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    counts = _build(output, FIRST).commit()
+    assert _tree(output) == FIRST
+    assert (counts.written, counts.unchanged, counts.removed) == (3, 0, 0)
+
+
+def test_commit_swaps_in_exactly_the_new_site(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    (output / "stray.txt").write_text("left by hand")
+    second = {"index.html": b"<h1>new home</h1>", "article/a/index.html": b"a"}
+    counts = _build(output, second).commit()
+    assert _tree(output) == second  # b's page and the stray file are gone
+    assert (counts.written, counts.unchanged, counts.removed) == (1, 1, 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no staging or retired folder left
+
+
+@pytest.fixture(params=["exchange", "rename"])
+def swap(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the atomic exchange and again with the rename fallback of other systems."""
+    if request.param == "rename":
+        monkeypatch.setattr("gettimes.output._exchange", lambda first, second: False)
+    return str(request.param)
+
+
+def test_commit_without_atomic_exchange(tmp_path: Path, swap: str) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    _build(output, {"index.html": b"second"}).commit()
+    assert _tree(output) == {"index.html": b"second"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
+def test_unchanged_files_keep_their_inode_and_mtime(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    same = output / "article/a/index.html"
+    os.utime(same, (1_000_000_000, 1_000_000_000))
+    before = same.stat()
+    _build(output, {**FIRST, "index.html": b"<h1>changed</h1>"}).commit()
+    after = (output / "article/a/index.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert (output / "index.html").read_bytes() == b"<h1>changed</h1>"
+
+
+def test_a_file_of_the_same_size_but_other_bytes_is_rewritten(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, {"a.html": b"one"}).commit()
+    counts = _build(output, {"a.html": b"two"}).commit()
+    assert (output / "a.html").read_bytes() == b"two" and counts.written == 1
+
+
+def test_copy_links_unchanged_static_files(tmp_path: Path) -> None:
+    source = tmp_path / "static.css"
+    source.write_bytes(b"body{}")
+    output = tmp_path / "public"
+    for _ in range(2):
+        staged = StagedOutput(output).open()
+        staged.claim("assets/site.css", "static/site.css", Report())
+        staged.copy("assets/site.css", source)
+        counts = staged.commit()
+    assert (counts.written, counts.unchanged) == (0, 1)
+    source.write_bytes(b"body{color:red}")
+    staged = StagedOutput(output).open()
+    staged.claim("assets/site.css", "static/site.css", Report())
+    staged.copy("assets/site.css", source)
+    assert staged.commit().written == 1 and (output / "assets/site.css").read_bytes() == b"body{color:red}"
+
+
+def test_discard_leaves_the_previous_output_byte_identical(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    before = {rel: (data, (output / rel).stat().st_mtime_ns) for rel, data in _tree(output).items()}
+    staged = _build(output, {"index.html": b"broken build", "new/index.html": b"x"})
+    staged.discard()
+    assert {rel: (data, (output / rel).stat().st_mtime_ns) for rel, data in _tree(output).items()} == before
+    assert not staged.staging.exists()
+
+
+def test_discard_after_a_first_failed_build_leaves_nothing(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).discard()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stale_staging_folder_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    stale = StagedOutput(output).staging
+    (stale / "half").mkdir(parents=True)
+    (stale / "half/written.html").write_bytes(b"from a killed build")
+    _build(output, {"index.html": b"home"}).commit()
+    assert _tree(output) == {"index.html": b"home"}
+    assert not stale.exists()
+
+
+def test_the_staging_folder_sits_beside_the_output(tmp_path: Path) -> None:
+    staged = StagedOutput(tmp_path / "public")
+    assert staged.staging.parent == tmp_path and staged.staging.name.startswith(".")
+
+
+def test_two_sources_for_one_file_is_an_error_naming_both(tmp_path: Path) -> None:
+    staged = StagedOutput(tmp_path / "public").open()
+    report = Report()
+    assert staged.claim("about/index.html", "content/pages/about.md", report)
+    assert not staged.claim("about/index.html", "content/articles/old.md (alias /about/)", report)
+    [error] = report.errors
+    assert error.path == "content/articles/old.md (alias /about/)"
+    assert "about/index.html" in error.message and "content/pages/about.md" in error.message
+    staged.discard()
+
+
+def test_claims_are_per_build(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    report = Report()
+    staged = StagedOutput(output).open()
+    assert staged.claim("index.html", "home", report) and not report.items
+    staged.discard()
+
+
+@pytest.mark.parametrize("name", ["public", "out dir", "사이트"])
+def test_output_folder_names(tmp_path: Path, name: str) -> None:
+    output = tmp_path / name
+    _build(output, {"index.html": b"x"}).commit()
+    assert _tree(output) == {"index.html": b"x"}
