@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 _SPACED_OFFSET = re.compile(r"\s*([+-])(\d{2}):?(\d{2})$")
 _DATE_PART = re.compile(r"^(\d{4})[./-](\d{1,2})[./-](\d{1,2})")
@@ -27,9 +27,12 @@ def parse_date(value: object, zone: tzinfo) -> datetime | None:
         moment = parsed
     else:
         return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=zone)
-    return moment.astimezone(zone)
+    try:
+        moment = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+        moment.astimezone(UTC)  # feeds and sitemaps show it in UTC
+    except OverflowError:  # hours from year 1 or the end of 9999: no page could print it
+        return None
+    return moment
 
 
 def _parse_string(text: str) -> datetime | None:
