@@ -215,9 +215,8 @@ class _ArticleFields:
         published = self.date("date")
         if published is None and self.meta.get("date") in (None, ""):  # absent or left empty
             from_name = date_from_filename(self.filename)
-            if from_name is not None:
-                published = parse_date(from_name, config.timezone)
-            else:
+            published = parse_date(from_name, config.timezone) if from_name else None
+            if published is None:
                 self.missing("date", "'date' is required (e.g. date: 2025-06-23 17:05:06+09:00)")
         updated = self.date("updated")
         category = self._category()

@@ -260,6 +260,12 @@ def test_jekyll_file_name_gives_the_date(make_site: SiteFactory) -> None:
     assert loaded.date.isoformat() == "2025-06-22T00:00:00+09:00"
 
 
+def test_a_file_name_date_that_cannot_be_shown_is_reported(make_site: SiteFactory) -> None:
+    text = "---\ntitle: T\ncategory: World\n---\n"
+    assert _errors(make_site, text, name="0001-01-01-x.md") == [
+        (1, "'date' is required (e.g. date: 2025-06-23 17:05:06+09:00)")]
+
+
 def test_front_matter_date_wins_over_the_file_name(make_site: SiteFactory) -> None:
     loaded = _ok(make_site, article(date="2025-06-23 10:00"), name="2025-06-22-x.md")
     assert loaded.date.isoformat() == "2025-06-23T10:00:00+09:00"
