@@ -190,6 +190,7 @@ class PageRenderer:
             "most_viewed": index.most_viewed,
             "weekly_hot": index.weekly_hot,
             "hot_issue": index.hot_issue,
+            "author_most_read": index.author_most_read,
         }
 
     def render(self, job: PageJob, report: Report) -> bytes | None:
