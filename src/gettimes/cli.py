@@ -158,5 +158,28 @@ def new(title: str, category: str, author: str, tags: str) -> None:
                "and remove 'draft: true' to publish it.")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the preview reachable from other machines.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; if it is busy, the next free one is used.")
+@click.option("--drafts", is_flag=True, help="Show articles marked draft: true.")
+@click.option("--future", is_flag=True, help="Show articles dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+def serve(host: str, port: int, drafts: bool, future: bool, open_browser: bool) -> None:
+    """Preview the site while you edit: rebuild on every save and reload the browser."""
+    from gettimes.serve import Console, ServeOptions  # here: the other commands need no server or watcher
+    from gettimes.serve import serve as run_preview
+
+    build_clock()  # a bad SOURCE_DATE_EPOCH is a usage error now, not on the first rebuild
+    try:
+        run_preview(Path.cwd(), ServeOptions(host, port, drafts, future), build_clock,
+                    Console(click.echo, _print_diagnostics), open_browser)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except SiteError as exc:
+        _fail(exc)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,443 @@
+"""`gettimes serve`: build into a private folder, serve it, rebuild on every saved change.
+
+Three parts, each on its own thread: the HTTP server (devserver.py), a watcher
+of the sources (watchfiles), and a rebuild loop that turns each burst of changes
+into one build. The preview is built by `build_site` exactly as `gettimes build`
+would build it, only into a temporary folder, so a half-finished preview can
+never be deployed and what is served equals a full build. A failed rebuild
+leaves that folder untouched (the build is all or nothing), so the last good
+site stays up while the errors show in the terminal and in the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import webbrowser
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from urllib.parse import quote, urlsplit
+
+import watchfiles
+
+from gettimes.build import SOURCE_FOLDERS, BuildOptions, build_site
+from gettimes.config import CONFIG_FILE, load_config
+from gettimes.devserver import PreviewServer, Served, open_server
+from gettimes.diagnostics import Diagnostic, Report, SiteError
+from gettimes.reload import Broadcaster, LiveState
+
+Clock = Callable[[], datetime]
+Change = tuple[str, str]  # ("added" | "modified" | "deleted", site-relative path)
+SOURCE_NAMES = frozenset({CONFIG_FILE, *SOURCE_FOLDERS})
+WATCH_STEP_MS = 50  # a burst of saves is one change set once the folders are quiet this long
+_WATCH_TICK_MS = 200  # how often a watcher wakes with nothing to report (proves it is running)
+_KIND = {"added": "added", "modified": "changed", "deleted": "deleted"}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    drafts: bool = False
+    future: bool = False
+
+
+def _print_each(items: Iterable[object]) -> None:
+    for item in items:
+        print(item)
+
+
+@dataclass(frozen=True, slots=True)
+class Console:
+    """Where the server talks: plain lines, and diagnostics (which the CLI colours)."""
+
+    say: Callable[[str], None] = print
+    problems: Callable[[Sequence[Diagnostic]], None] = _print_each
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one build did, for the line the terminal shows."""
+
+    pages: int
+    milliseconds: float
+    output_changed: bool
+    errors: tuple[Diagnostic, ...] = ()
+    new_warnings: tuple[Diagnostic, ...] = ()
+
+
+class Preview:
+    """A site built into a private folder, and the live state the server shows for it."""
+
+    def __init__(self, root: Path, options: ServeOptions, clock: Clock) -> None:
+        self.root = root
+        self._options = options
+        self._clock = clock
+        self._scratch = Path(tempfile.mkdtemp(prefix="gettimes-serve-"))
+        self._folder = self._scratch / "site"
+        self._events = Broadcaster()
+        self._boot = secrets.token_hex(4)  # a restarted server makes every open page reload
+        self._builds = 0
+        self._current = Served(LiveState(self._token()))
+        self._warned: frozenset[Diagnostic] = frozenset()
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
+
+    @property
+    def events(self) -> Broadcaster:
+        return self._events
+
+    def current(self) -> Served:
+        return self._current
+
+    def _token(self) -> str:
+        return f"{self._boot}-{self._builds}"
+
+    def build(self) -> Outcome:
+        """Build the whole site again; on success serve it and tell open pages to reload."""
+        started = time.perf_counter()
+        options = BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder)
+        try:
+            result = build_site(self.root, options)
+        except SiteError as exc:
+            return self._failed(exc.report.errors, exc.report.warnings, started)
+        except Exception as exc:  # a file vanishing mid-build must not end the preview
+            problem = Diagnostic("gettimes", None, f"the build stopped: {type(exc).__name__}: {exc}")
+            return self._failed([problem], [], started)
+        previous = self._current
+        changed = bool(result.written or result.removed) or not previous.ready or bool(previous.live.errors)
+        if changed:
+            self._builds += 1
+        self._current = Served(LiveState(self._token()), self._base_path(previous.base_path), ready=True)
+        if changed:
+            self._events.publish(self._current.live.event())
+        return Outcome(result.pages, _ms(started), changed, (), self._new_warnings(result.warnings))
+
+    def _failed(self, errors: Sequence[Diagnostic], warnings: Sequence[Diagnostic], started: float) -> Outcome:
+        previous = self._current
+        live = LiveState(previous.live.token, tuple(str(error) for error in errors))
+        self._current = Served(live, previous.base_path, previous.ready)
+        self._events.publish(live.event())
+        return Outcome(0, _ms(started), False, tuple(errors), self._new_warnings(warnings))
+
+    def _new_warnings(self, warnings: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+        """Warnings not shown by the previous build: each is printed once, not on every save."""
+        current = tuple(warnings)
+        new = tuple(warning for warning in current if warning not in self._warned)
+        self._warned = frozenset(current)
+        return new
+
+    def _base_path(self, fallback: str) -> str:
+        config = load_config(self.root, Report())
+        if config is None:
+            return fallback
+        return quote(urlsplit(config.base_url).path.rstrip("/"), safe="/%")
+
+    def close(self) -> None:
+        self._events.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+class _Either:
+    """Stops a watchfiles loop when either event is set."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self.first = first
+        self.second = second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+class _SourceFilter(watchfiles.DefaultFilter):
+    """watchfiles' defaults, plus the temporary files editors write beside the one being saved."""
+
+    ignore_entity_patterns = (
+        *watchfiles.DefaultFilter.ignore_entity_patterns,
+        r"^\.",  # hidden files: vim's .x.swp, emacs' .#x, and files the build skips anyway
+        r"^4913$",  # vim's probe for a writable folder
+        r"^#.*#$",  # emacs auto-save
+        r"\.kate-swp$",
+        r"\.crswap$",
+        r"\.tmp$",
+    )
+
+
+class SourceWatcher:
+    """Watches gettimes.yaml and the source folders, handing each burst of changes to `notify`.
+
+    The folders are watched recursively; the site folder itself only one level
+    deep, for the configuration and for source folders that appear or vanish
+    (which restart the folder watch). The output folder is never watched.
+    """
+
+    def __init__(self, root: Path, notify: Callable[[frozenset[Change]], None]) -> None:
+        self.root = root
+        self._notify = notify
+        self._stop = threading.Event()
+        self._restart = threading.Event()
+        self._root_ready = threading.Event()
+        self._folders_ready = threading.Event()
+        self._filter = _SourceFilter()
+        self._threads = [
+            threading.Thread(target=self._watch_root, name="gettimes-watch-site"),
+            threading.Thread(target=self._watch_folders, name="gettimes-watch-sources"),
+        ]
+
+    def start(self, timeout: float = 10.0) -> bool:
+        """Start watching; True once both watches are in place (so no save can be missed)."""
+        for thread in self._threads:
+            thread.start()
+        return self._root_ready.wait(timeout) and self._folders_ready.wait(timeout)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
+
+    def _watch_root(self) -> None:
+        changes: set[tuple[watchfiles.Change, str]]
+        for changes in watchfiles.watch(
+            self.root, watch_filter=self._is_root_source, recursive=False, stop_event=self._stop,
+            step=WATCH_STEP_MS, rust_timeout=_WATCH_TICK_MS, yield_on_timeout=True, raise_interrupt=False,
+        ):
+            self._root_ready.set()
+            found = self._relative(changes)
+            if any(kind != "modified" and path in SOURCE_FOLDERS for kind, path in found):
+                self._restart.set()
+            if found:
+                self._notify(found)
+
+    def _is_root_source(self, change: watchfiles.Change, path: str) -> bool:
+        candidate = Path(path)
+        return candidate.parent == self.root and candidate.name in SOURCE_NAMES
+
+    def _watch_folders(self) -> None:
+        watched: list[Path] | None = None  # None: the first watch, which the initial build covers
+        while not self._stop.is_set():
+            self._restart.clear()
+            folders = [self.root / name for name in SOURCE_FOLDERS if (self.root / name).is_dir()]
+            new = [path for path in folders if watched is not None and path not in watched]
+            appeared = frozenset(("added", path.name) for path in new)
+            watched = folders
+            if not folders:
+                self._folders_ready.set()
+                while not (self._stop.wait(0.05) or self._restart.is_set()):
+                    pass
+                continue
+            try:
+                self._watch(folders, appeared)
+            except (OSError, RuntimeError):  # a folder vanished as the watch started: look again
+                self._stop.wait(0.1)
+
+    def _watch(self, folders: list[Path], appeared: frozenset[Change]) -> None:
+        changes: set[tuple[watchfiles.Change, str]]
+        for changes in watchfiles.watch(
+            *folders, watch_filter=self._filter, stop_event=_Either(self._stop, self._restart),
+            step=WATCH_STEP_MS, rust_timeout=_WATCH_TICK_MS, yield_on_timeout=True, raise_interrupt=False,
+        ):
+            if not self._folders_ready.is_set() or appeared:
+                self._folders_ready.set()
+                if appeared:  # files written into a new folder before its watch began
+                    self._notify(appeared)
+                    appeared = frozenset()
+            found = self._relative(changes)
+            if found:
+                self._notify(found)
+
+    def _relative(self, changes: Iterable[tuple[watchfiles.Change, str]]) -> frozenset[Change]:
+        return frozenset((change.name, Path(os.path.relpath(path, self.root)).as_posix())
+                         for change, path in changes)
+
+
+def describe(changes: Collection[Change]) -> str:
+    """`content/a.md changed`, or `content/a.md and 3 more files changed`."""
+    paths = sorted({path for _, path in changes})
+    if len(paths) == 1:
+        kinds = {kind for kind, path in changes}
+        kind = _KIND[kinds.pop()] if len(kinds) == 1 else "changed"
+        return f"{paths[0]} {kind}"
+    return f"{paths[0]} and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''} changed"
+
+
+class DevServer:
+    """`gettimes serve` as an object: `start()` to build, serve and watch; `close()` to stop."""
+
+    def __init__(self, root: Path, options: ServeOptions | None = None, clock: Clock = _utc_now,
+                 console: Console | None = None) -> None:
+        self.root = root.resolve()
+        self.options = options or ServeOptions()
+        self.console = console or Console()
+        self.preview = Preview(self.root, self.options, clock)
+        self.url = ""
+        self._changes: queue.SimpleQueue[frozenset[Change] | None] = queue.SimpleQueue()
+        self.watcher = SourceWatcher(self.root, self._changes.put)
+        self._server: PreviewServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopped = threading.Event()
+        self._serving = False
+
+    @property
+    def port(self) -> int:
+        return self._server.server_port if self._server else 0
+
+    def start(self) -> str:
+        """Listen, build, serve and watch; return the URL. Raises SiteError without a site, ServeError
+        when it cannot listen. A site with errors is served anyway, showing them until fixed."""
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self.url
+
+    def _start(self) -> None:
+        if not (self.root / CONFIG_FILE).is_file():
+            report = Report()
+            load_config(self.root, report)
+            raise SiteError(report)
+        options = self.options
+        self._server = open_server(options.host, options.port, self.preview)
+        if options.port and self.port != options.port:
+            self.console.say(f"Port {options.port} is in use; serving on port {self.port} instead.")
+        self.watcher.start()
+        outcome = self.preview.build()
+        self.console.problems(outcome.new_warnings)
+        self.console.problems(outcome.errors)
+        if outcome.errors:
+            count = len(outcome.errors)
+            self.console.say(f"The site has {count} error{'s' if count != 1 else ''}: the browser shows them "
+                             "until they are fixed.")
+        else:
+            self.console.say(f"Built {outcome.pages} pages in {outcome.milliseconds:.0f} ms.")
+        self._spawn(self._rebuild_loop, "gettimes-rebuild")
+        self._spawn(self._serve_forever, "gettimes-http")
+        self._serving = True
+        self.url = self._url()
+        note = "" if self._is_loopback(options.host) else " (reachable from other machines on this network)"
+        self.console.say(f"Serving {self.url}{note}; press Ctrl-C to stop.")
+
+    def _serve_forever(self) -> None:
+        if self._server is not None:
+            self._server.serve_forever(poll_interval=0.1)
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name)
+        self._threads.append(thread)
+        thread.start()
+
+    def _url(self) -> str:
+        host = self.options.host
+        if host in ("", "0.0.0.0"):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}{self.preview.current().base_path}/"
+
+    @staticmethod
+    def _is_loopback(host: str) -> bool:
+        return host in ("localhost", "::1") or host.startswith("127.")
+
+    def _rebuild_loop(self) -> None:
+        while True:
+            batch = self._changes.get()
+            if batch is None:
+                return
+            changes = set(batch)
+            while True:  # everything saved meanwhile goes into this one rebuild
+                try:
+                    more = self._changes.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    return
+                changes |= more
+            self._rebuilt(changes, self.preview.build())
+
+    def _rebuilt(self, changes: Collection[Change], outcome: Outcome) -> None:
+        what = describe(changes)
+        self.console.problems(outcome.new_warnings)
+        if outcome.errors:
+            self.console.problems(outcome.errors)
+            count = len(outcome.errors)
+            self.console.say(f"Rebuild failed ({what}): {count} error{'s' if count != 1 else ''}; "
+                             "still serving the last good build.")
+            return
+        note = "" if outcome.output_changed else ", output unchanged"
+        self.console.say(f"Rebuilt ({what}): {outcome.pages} pages in {outcome.milliseconds:.0f} ms{note}.")
+
+    def wait(self) -> None:
+        """Block until `close()` is called from another thread (or Ctrl-C)."""
+        while not self._stopped.wait(0.5):
+            pass
+
+    def close(self) -> None:
+        """Stop watching, finish the current rebuild, end every connection, remove the private folder."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self.watcher.stop()
+        self._changes.put(None)
+        self.preview.events.close()  # ends the event streams, so the request threads can finish
+        if self._server is not None:
+            if self._serving:
+                self._server.shutdown()
+            self._server.server_close()  # joins the request threads
+        for thread in self._threads:
+            thread.join()
+        self.preview.close()
+
+
+def serve(root: Path, options: ServeOptions, clock: Clock, console: Console, open_browser: bool = False) -> None:
+    """Run the preview until Ctrl-C (or SIGTERM); clean up before returning."""
+    server = DevServer(root, options, clock, console)
+    restore = _stop_on_sigterm()
+    try:
+        url = server.start()
+        if open_browser:
+            webbrowser.open(url)
+        server.wait()
+    except KeyboardInterrupt:
+        console.say("Stopping...")
+    finally:
+        server.close()
+        restore()
+    console.say("Stopped.")
+
+
+def _stop_on_sigterm() -> Callable[[], None]:
+    """Treat SIGTERM like Ctrl-C while serving; returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
