@@ -1,0 +1,167 @@
+"""Driving a real `gettimes serve` in tests: start it on a free loopback port, fetch, wait.
+
+Every wait is bounded: a condition is polled until it holds or a generous deadline
+passes, and the failure then shows the last thing seen. Nothing asserts a duration.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from conftest import FIXED_NOW, options
+from gettimes.build import build_site
+from gettimes.reload import EVENTS_PATH, OVERLAY_ID
+from gettimes.serve import Console, DevServer, ServeOptions
+
+T = TypeVar("T")
+DEADLINE = 60.0  # seconds; far beyond what any step takes, it only stops a hung test
+SCRIPT_START = b"<script>(function () {\n  var token = "
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def fetch(port: int, path: str, method: str = "GET", timeout: float = 30) -> Response:
+    """One request with the path sent exactly as given (no normalising by the client)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        body = response.read()
+        return Response(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+    finally:
+        connection.close()
+
+
+def wait_until(condition: Callable[[], T], what: str, deadline: float = DEADLINE) -> T:
+    """Poll `condition` until it returns something truthy; fail with `what` after the deadline."""
+    end = time.monotonic() + deadline
+    last: T = condition()
+    while not last:
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}; last seen: {last!r}")
+        time.sleep(0.05)
+        last = condition()
+    return last
+
+
+def strip_reload(body: bytes) -> bytes:
+    """A served page without what the server added (overlay and script): the page on disk."""
+    start = body.find(f'<div id="{OVERLAY_ID}"'.encode())
+    if start < 0:
+        start = body.find(SCRIPT_START)
+    if start < 0:
+        return body
+    end = body.index(b"</script>\n", start) + len(b"</script>\n")
+    return body[:start] + body[end:]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by relative path; {} while the folder is being swapped."""
+    try:
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+    except OSError:
+        return {}
+
+
+def fresh_build(site: Path, output: Path, **settings: Any) -> dict[str, bytes]:
+    """What `gettimes build` makes of the site now, at the fixed clock."""
+    build_site(site, options(output=output, **settings))
+    return tree(output)
+
+
+@dataclass
+class Running:
+    """A running server and everything it printed."""
+
+    server: DevServer
+    site: Path
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    @property
+    def folder(self) -> Path:
+        return self.server.preview.folder
+
+    def get(self, path: str, method: str = "GET") -> Response:
+        return fetch(self.port, path, method)
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def page_with(self, path: str, needle: str) -> Response:
+        """Wait until the page at `path` contains `needle`."""
+        return wait_until(lambda: (r := self.get(path)).status == 200 and needle in r.text and r,
+                          f"{needle!r} on {path}")
+
+    def printed(self, needle: str) -> str:
+        """Wait until the terminal shows a line containing `needle`; return it."""
+        return wait_until(lambda: next((line for line in list(self.lines) if needle in line), ""),
+                          f"a line with {needle!r} in {self.lines!r}")
+
+
+@contextmanager
+def serving(site: Path, **options: Any) -> Iterator[Running]:
+    """`gettimes serve` on a free loopback port, at the fixed clock, stopped afterwards."""
+    lines: list[str] = []
+    console = Console(lines.append, lambda items: lines.extend(str(item) for item in items))
+    settings = {"port": 0, **options}
+    server = DevServer(site, ServeOptions(**settings), clock=lambda: FIXED_NOW, console=console)
+    running = Running(server, site, lines)
+    server.start()
+    try:
+        yield running
+    finally:
+        server.close()
+
+
+class EventStream:
+    """The live-reload event stream as a browser tab sees it."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
+        self.connection.request("GET", EVENTS_PATH)
+        self.response = self.connection.getresponse()
+
+    def next(self) -> dict[str, Any]:
+        """The next event's data (keep-alive comments are skipped)."""
+        data = ""
+        while True:
+            line = self.response.readline().decode("utf-8")
+            if not line:
+                raise EOFError("the event stream ended")
+            if line.startswith("data: "):
+                data += line[len("data: "):].rstrip("\n")
+            elif line == "\n" and data:
+                return json.loads(data)  # type: ignore[no-any-return]
+
+    def until(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The first coming event that meets `condition` (a save can take more than one build)."""
+        while not condition(event := self.next()):
+            pass
+        return event
+
+    def close(self) -> None:
+        self.response.close()
+        self.connection.close()
