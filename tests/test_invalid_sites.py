@@ -25,8 +25,6 @@ FIXED_EPOCH = "1751252400"  # 2025-06-30 03:00 UTC, the clock of conftest.FIXED_
 KNOWN_BUGS = {
     "yaml-unclosed-list": "frontmatter.py reports a YAML error at the line where the parser noticed it "
                           "(the next key) rather than where the unclosed '[' opened (context_mark)",
-    "impossible-date": "frontmatter.py: a YAML timestamp that is not a real date (2025-13-45) raises "
-                       "ValueError from PyYAML, which is not caught: a traceback instead of a diagnostic",
 }
 
 
