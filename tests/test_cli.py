@@ -179,8 +179,9 @@ def test_bad_base_url_option_is_a_usage_error(site: Path, gettimes: Gettimes) ->
     assert not (site / "public").exists()
 
 
-def test_bad_source_date_epoch_is_a_usage_error(site: Path, gettimes: Gettimes) -> None:
-    result = gettimes("build", cwd=site, epoch="yesterday")
+@pytest.mark.parametrize("epoch", ["yesterday", "99999999999999999999"])
+def test_bad_source_date_epoch_is_a_usage_error(site: Path, gettimes: Gettimes, epoch: str) -> None:
+    result = gettimes("build", cwd=site, epoch=epoch)
     assert result.code == 2
     assert "SOURCE_DATE_EPOCH" in result.stderr
 

@@ -24,7 +24,7 @@ def build_clock() -> datetime:
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
-        except ValueError:
+        except (ValueError, OverflowError, OSError):  # not a number, or a year out of range
             raise click.UsageError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
     return datetime.now(UTC)
 
