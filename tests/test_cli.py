@@ -164,6 +164,25 @@ def test_init_refuses_an_existing_site(site: Path, gettimes: Gettimes) -> None:
     assert (site / "gettimes.yaml").read_text("utf-8") == "title: Mine\n"
 
 
+def test_init_overwrites_no_existing_file(tmp_path: Path, gettimes: Gettimes) -> None:
+    """A folder without gettimes.yaml may still hold an editor's files: init refuses, writes nothing."""
+    about = tmp_path / "site" / "content" / "pages" / "about.md"
+    about.parent.mkdir(parents=True)
+    about.write_text("Our own about page.\n", encoding="utf-8")
+    before = tree_hash(tmp_path)
+    result = gettimes("init", "site", cwd=tmp_path)
+    assert result.code == 2
+    assert "content/pages/about.md" in result.stderr
+    assert tree_hash(tmp_path) == before
+
+
+def test_init_keeps_an_existing_gitignore(tmp_path: Path, gettimes: Gettimes) -> None:
+    (tmp_path / ".gitignore").write_text("node_modules/", encoding="utf-8")
+    assert gettimes("init", ".", cwd=tmp_path).code == 0
+    assert (tmp_path / ".gitignore").read_text("utf-8") == "node_modules/\n/public/\n"
+    assert (tmp_path / "gettimes.yaml").is_file()
+
+
 @pytest.mark.parametrize("command", [["build"], ["check"], ["new", "A Title", "--category", "World"]])
 def test_missing_configuration_is_a_content_error(tmp_path: Path, gettimes: Gettimes, command: list[str]) -> None:
     result = gettimes(*command, cwd=tmp_path)

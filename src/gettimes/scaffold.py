@@ -109,9 +109,21 @@ def init_site(directory: Path, now: datetime) -> list[Path]:
         # The article's URL comes from its title, not from the file name.
         stats.append(f"/article/{make_slug(title)}/,{(3 - number) * 120},{date:%Y-%m-%d}")
     files["data/stats.csv"] = "\n".join(stats) + "\n"
+    # A folder may already be a git checkout; anything else there is someone's work.
+    kept = (".gitignore", "static/images/.gitkeep", "templates/.gitkeep")
+    clashes = [rel for rel in files if rel not in kept and (directory / rel).exists()]
+    if clashes:
+        raise ScaffoldError(f"{directory} already holds {', '.join(clashes)}: "
+                            "init writes a new site only where it overwrites nothing")
     written = []
     for rel, text in files.items():
         path = directory / rel
+        if rel in kept and path.exists():
+            existing = path.read_text("utf-8")
+            if rel == ".gitignore" and "/public/" not in existing.split():
+                path.write_text(existing + ("\n" if existing and not existing.endswith("\n") else "") + text,
+                                encoding="utf-8")
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
