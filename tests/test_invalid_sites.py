@@ -25,6 +25,8 @@ FIXED_EPOCH = "1751252400"  # 2025-06-30 03:00 UTC, the clock of conftest.FIXED_
 KNOWN_BUGS = {
     "yaml-unclosed-list": "frontmatter.py reports a YAML error at the line where the parser noticed it "
                           "(the next key) rather than where the unclosed '[' opened (context_mark)",
+    "yaml-unterminated-quote": "frontmatter.py reports an unterminated quoted title at the end of the front matter "
+                               "rather than at the line where the quote opened (context_mark)",
 }
 
 
