@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from gettimes.diagnostics import Report
-from gettimes.frontmatter import load_yaml_file, yaml_key_lines, yaml_node_lines
+from gettimes.frontmatter import load_yaml_file, node_line, yaml_key_lines, yaml_node_lines
 from gettimes.slugs import SlugStyle, is_safe_slug, make_slug
 
 CONFIG_FILE = "gettimes.yaml"
@@ -277,5 +277,5 @@ def _sequence_item_lines(text: str, key: str) -> list[int]:
         return []
     for key_node, value_node in root.value:
         if getattr(key_node, "value", None) == key and isinstance(value_node, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value_node.value]
+            return [node_line(text, item) for item in value_node.value]
     return []

@@ -110,12 +110,12 @@ def load_authors(site_dir: Path, config: SiteConfig, report: Report) -> dict[str
 def _entry_lines(text: str) -> list[int]:
     import yaml
 
-    from gettimes.frontmatter import yaml_node_lines
+    from gettimes.frontmatter import node_line, yaml_node_lines
     root = yaml_node_lines(text)
     if isinstance(root, yaml.SequenceNode):
-        return [node.start_mark.line + 1 for node in root.value]
+        return [node_line(text, node) for node in root.value]
     if isinstance(root, yaml.MappingNode):
-        return [key.start_mark.line + 1 for key, _ in root.value]
+        return [node_line(text, key) for key, _ in root.value]
     return []
 
 

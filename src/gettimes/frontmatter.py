@@ -99,7 +99,7 @@ def _key_lines(header: str, header_format: str) -> dict[str, int]:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), key_node.start_mark.line)
+                lines.setdefault(str(key_node.value), node_line(header, key_node) - 1)
     return lines
 
 
@@ -200,6 +200,11 @@ def load_yaml_file(path: Path, rel: str, report: Report) -> tuple[Any, str] | No
 def yaml_key_lines(text: str) -> dict[str, int]:
     """1-based lines of the top-level keys of a YAML mapping document."""
     return {key: line + 1 for key, line in _key_lines(text, "yaml").items()}
+
+
+def node_line(text: str, node: yaml.Node) -> int:
+    """The 1-based line of `node` in `text`, counting only "\n" as YAML also breaks at U+0085 and U+2028."""
+    return text.count("\n", 0, node.start_mark.index) + 1
 
 
 def yaml_node_lines(text: str) -> Any:

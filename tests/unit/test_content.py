@@ -419,6 +419,11 @@ def test_bad_author_entries_with_their_lines(make_site: SiteFactory) -> None:
     ]
 
 
+def test_author_entry_lines_count_only_real_line_breaks(make_site: SiteFactory) -> None:
+    _, found = _authors(make_site, '- name: Kim\n  bio: "One\u2028two\u2028three"\n- name: kim\n')
+    assert found == [(3, "reporter 'kim' is listed twice")]
+
+
 def test_authors_file_of_the_wrong_shape(make_site: SiteFactory) -> None:
     authors, found = _authors(make_site, "just words\n")
     assert authors == {} and found == [(1, "authors.yaml must be a list of reporter profiles")]
