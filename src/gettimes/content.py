@@ -272,12 +272,12 @@ class _ArticleFields:
         # `author:` holds one name, even one with a comma in it.
         names = [value.strip()] if key == "author" and isinstance(value, str) else self.names(key)
         result: list[Author] = []
-        for name in names:
+        for name in filter(None, names):
             known = self.loader.authors.get(name.casefold())
             if known is None:
                 slug = make_slug(name, self.config.slugs) or fallback_slug(name)
                 known = Author(name, slug, urls.author_url(slug), known=False)
-            if known not in result:
+            if all(other.slug != known.slug for other in result):  # one reporter, one page, once
                 result.append(known)
         return tuple(result)
 

@@ -141,6 +141,16 @@ def test_authors_as_a_comma_string(make_site: SiteFactory) -> None:
     assert [a.name for a in loaded.authors] == ["Lee Min-ji", "Kim Soo-hyun"]
 
 
+@pytest.mark.parametrize("written", [("author", "''"), ("author", "'  '"), ("authors", "['', ' ']")])
+def test_empty_author_names_make_no_byline(make_site: SiteFactory, written: tuple[str, str]) -> None:
+    assert _ok(make_site, article(**{written[0]: written[1]})).authors == ()
+
+
+def test_one_reporter_written_twice_is_in_the_byline_once(make_site: SiteFactory) -> None:
+    loaded = _ok(make_site, article(authors="[Kim Soo-hyun, kim soo-hyun, KIM SOO-HYUN]"))
+    assert [a.name for a in loaded.authors] == ["Kim Soo-hyun"]
+
+
 def test_author_and_authors_together_is_an_error(make_site: SiteFactory) -> None:
     assert _errors(make_site, article(author="Kim", authors="[Lee]")) == [
         (6, "use either 'author' or 'authors', not both")]
