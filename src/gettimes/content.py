@@ -283,12 +283,12 @@ class _ArticleFields:
 
     def _image(self) -> Image | None:
         value = self.meta.get("image")
-        if value is None or value == "":
+        if value is None or isinstance(value, str) and not value.strip():
             return None
         caption = _text(self.meta.get("image_caption"))
         if isinstance(value, str):
             return Image(value.strip(), alt="", caption=caption)
-        if isinstance(value, dict) and isinstance(value.get("src"), str):
+        if isinstance(value, dict) and isinstance(value.get("src"), str) and value["src"].strip():
             return Image(value["src"].strip(), _text(value.get("alt")),
                          _text(value.get("caption")) or caption, _text(value.get("credit")))
         self.error("image", "'image' must be a path or a mapping with src, alt, caption, credit")

@@ -176,7 +176,12 @@ def test_image_as_path_or_mapping(make_site: SiteFactory, written: str, image: I
     assert _ok(make_site, article(image=written)).image == image
 
 
-@pytest.mark.parametrize("written", ["[/a.jpg]", "{alt: x}", "{src: 5}", "5", "true"])
+@pytest.mark.parametrize("written", ["''", "'  '"])
+def test_blank_image_is_no_image(make_site: SiteFactory, written: str) -> None:
+    assert _ok(make_site, article(image=written)).image is None
+
+
+@pytest.mark.parametrize("written", ["[/a.jpg]", "{alt: x}", "{src: 5}", "5", "true", "{src: ' '}"])
 def test_bad_image(make_site: SiteFactory, written: str) -> None:
     errors = _errors(make_site, article(image=written))
     assert len(errors) == 1 and errors[0][0] == 5 and "'image'" in errors[0][1]
