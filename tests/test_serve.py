@@ -380,6 +380,17 @@ def test_close_ends_every_thread_and_removes_the_private_folder(site: Path) -> N
         fetch(running.port, "/", timeout=5)
 
 
+def test_stopping_abandons_a_build_in_progress_and_keeps_the_served_site(site: Path) -> None:
+    with serving(site) as running:
+        before = tree(running.folder)
+        running.server.preview.stop()  # as Ctrl-C does first
+        (site / STORY).write_text(story("Never Built"), encoding="utf-8")
+        outcome = running.server.preview.build()
+        assert outcome.stopped and not outcome.errors
+        assert tree(running.folder) == before
+        assert "Original Headline" in running.get(STORY_URL).text
+
+
 def test_describe_names_what_changed() -> None:
     assert describe({("modified", "content/a.md")}) == "content/a.md changed"
     assert describe({("added", "static/x.png")}) == "static/x.png added"

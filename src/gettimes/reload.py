@@ -28,9 +28,10 @@ _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 # Each message carries the token of the newest good build and the current errors.
 # A page reloads when the token differs from the one it was served with (a new
 # build, or a restarted server), shows the overlay while there are errors, and
-# reconnects on its own when the server goes away.
+# reconnects on its own when the server goes away. Hidden tabs let go of their
+# stream (browsers allow only a few connections per host) and catch up when shown.
 _SCRIPT = """<script>(function () {
-  var token = %(token)s, url = %(events)s, id = %(id)s;
+  var token = %(token)s, url = %(events)s, id = %(id)s, source = null;
   function show(errors) {
     var box = document.getElementById(id);
     if (!errors.length) { if (box) box.remove(); return; }
@@ -46,18 +47,28 @@ _SCRIPT = """<script>(function () {
     list.textContent = errors.join("\\n");
     box.replaceChildren(heading, list);
   }
+  function disconnect() {
+    if (source) { source.close(); source = null; }
+  }
   function connect() {
-    var source = new EventSource(url);
-    source.onmessage = function (event) {
+    if (source || document.visibilityState === "hidden") return;
+    var current = source = new EventSource(url);
+    current.onmessage = function (event) {
       var state = JSON.parse(event.data);
       if (state.errors.length) { show(state.errors); }
-      else if (state.token !== token) { source.close(); location.reload(); }
+      else if (state.token !== token) { disconnect(); location.reload(); }
       else { show([]); }
     };
-    source.onerror = function () {
-      if (source.readyState === EventSource.CLOSED) { source.close(); setTimeout(connect, 1000); }
+    current.onerror = function () {
+      if (current === source && current.readyState === EventSource.CLOSED) {
+        disconnect();
+        setTimeout(connect, 1000);
+      }
     };
   }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { disconnect(); } else { connect(); }
+  });
   connect();
 })();</script>
 """

@@ -77,6 +77,11 @@ class Outcome:
     output_changed: bool
     errors: tuple[Diagnostic, ...] = ()
     new_warnings: tuple[Diagnostic, ...] = ()
+    stopped: bool = False  # the server stopped mid-build; nothing changed
+
+
+class _Stopped(Exception):
+    """Raised from the build's progress callback to abandon a build when the server stops."""
 
 
 class Preview:
@@ -93,6 +98,7 @@ class Preview:
         self._builds = 0
         self._current = Served(LiveState(self._token()))
         self._warned: frozenset[Diagnostic] = frozenset()
+        self._stopping = threading.Event()
 
     @property
     def folder(self) -> Path:
@@ -113,7 +119,9 @@ class Preview:
         started = time.perf_counter()
         options = BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder)
         try:
-            result = build_site(self.root, options)
+            result = build_site(self.root, options, self._progress)
+        except _Stopped:  # the staged output was discarded; the served folder is as it was
+            return Outcome(0, _ms(started), False, stopped=True)
         except SiteError as exc:
             return self._failed(exc.report.errors, exc.report.warnings, started)
         except Exception as exc:  # a file vanishing mid-build must not end the preview
@@ -127,6 +135,14 @@ class Preview:
         if changed:
             self._events.publish(self._current.live.event())
         return Outcome(result.pages, _ms(started), changed, (), self._new_warnings(result.warnings))
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._stopping.is_set():
+            raise _Stopped
+
+    def stop(self) -> None:
+        """Make a build in progress give up at its next page (Ctrl-C need not wait for it)."""
+        self._stopping.set()
 
     def _failed(self, errors: Sequence[Diagnostic], warnings: Sequence[Diagnostic], started: float) -> Outcome:
         previous = self._current
@@ -374,7 +390,10 @@ class DevServer:
                 if more is None:
                     return
                 changes |= more
-            self._rebuilt(changes, self.preview.build())
+            outcome = self.preview.build()
+            if outcome.stopped:
+                return
+            self._rebuilt(changes, outcome)
 
     def _rebuilt(self, changes: Collection[Change], outcome: Outcome) -> None:
         what = describe(changes)
@@ -398,6 +417,7 @@ class DevServer:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        self.preview.stop()
         self.watcher.stop()
         self._changes.put(None)
         self.preview.events.close()  # ends the event streams, so the request threads can finish

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Save-to-reload latency of `gettimes serve` (and, for comparison, `hugo server`).
+
+An editor saves an article; how long until the open browser tab reloads with it?
+This starts the real server in its own process on a generated news corpus, waits
+for the initial build, then several times rewrites one article's title and
+measures, from the moment the file is written:
+
+  event    until the live-reload event reaches a listening tab (gettimes only)
+  visible  until a request for the article returns the new title
+
+usage:
+  python bench/serve_latency.py --articles 1000               generate a corpus with make_corpus.py
+  python bench/serve_latency.py --corpus DIR                  use a corpus made by make_corpus.py
+  python bench/serve_latency.py --articles 1000 --hugo HUGO   the same edits under `hugo server`
+
+The corpus is copied into a temporary folder first, so the original is never edited.
+The corpus generator and the Hugo converter default to ../shared/bench/ beside the
+repository; --make-corpus and --convert point elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+EVENTS_PATH = "/__gettimes/events"
+TITLE_LINE = re.compile(r"^title:.*$", re.MULTILINE)
+SLUG_LINE = re.compile(r"^slug:\s*(\S+)\s*$", re.MULTILINE)
+STARTUP_TIMEOUT = 1800.0
+EDIT_TIMEOUT = 900.0
+POLL_SECONDS = 0.02
+SETTLE_SECONDS = 1.0  # after each edit, so a trailing rebuild never counts towards the next one
+
+
+@dataclass(frozen=True)
+class Measurement:
+    article: str
+    event: float | None
+    visible: float
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--articles", type=int, help="generate a corpus of this many articles")
+    source.add_argument("--corpus", type=Path, help="a corpus folder written by make_corpus.py")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1, as the published figures)")
+    parser.add_argument("--edits", type=int, default=5, help="how many single-article saves to time")
+    parser.add_argument("--make-corpus", type=Path, default=SHARED_BENCH / "make_corpus.py")
+    parser.add_argument("--hugo", help="time `hugo server` (this binary) instead of gettimes")
+    parser.add_argument("--convert", type=Path, default=SHARED_BENCH / "anchors" / "convert.py",
+                        help="the corpus-to-Hugo converter")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="serve-latency-") as scratch:
+        work = Path(scratch)
+        corpus = work / "corpus"
+        if args.corpus:
+            shutil.copytree(args.corpus, corpus)
+        else:
+            run([sys.executable, str(args.make_corpus), str(corpus), "--articles", str(args.articles),
+                 "--seed", str(args.seed)])
+        if args.hugo:
+            site = work / "hugo-site"
+            run([sys.executable, str(args.convert), "hugo", str(corpus), str(site)])
+            files = sorted((site / "content" / "article").rglob("*.md"))
+            tool = "hugo server"
+        else:
+            site = corpus
+            files = sorted((site / "content" / "articles").rglob("*.md"))
+            tool = "gettimes serve"
+        print(f"{tool}: {len(files)} articles (seed {args.seed})", flush=True)
+        port = free_port()
+        with server(tool, site, port, args.hugo) as (started, lines):
+            print(f"ready after {started:.1f} s", flush=True)
+            results = measure(files, port, args.edits, events=not args.hugo)
+            time.sleep(SETTLE_SECONDS)
+        report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
+    return 0
+
+
+def run(command: list[str]) -> None:
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(tool: str, site: Path, port: int, hugo: str | None) -> Iterator[tuple[float, list[str]]]:
+    """The server in its own process; yields the seconds until it answered, and its output lines."""
+    if hugo:
+        command = [hugo, "server", "--bind", "127.0.0.1", "--port", str(port), "--quiet"]
+    else:
+        command = [sys.executable, "-m", "gettimes.cli", "serve", "--port", str(port)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(line.rstrip("\n") for line in process.stdout or ()))
+    reader.start()
+    try:
+        wait_for(lambda: get(port, "/") is not None or process.poll() is not None, STARTUP_TIMEOUT, "the server")
+        if process.poll() is not None:
+            raise SystemExit(f"{tool} ended:\n" + "\n".join(lines))
+        yield time.perf_counter() - started, lines
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join()
+
+
+def get(port: int, path: str) -> str | None:
+    """The body of a successful GET, or None (not up yet, or not found)."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            return body.decode("utf-8", "replace") if response.status == 200 else None
+        finally:
+            connection.close()
+    except OSError:
+        return None
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(POLL_SECONDS)
+
+
+def shows(port: int, path: str, text: str) -> bool:
+    return text in (get(port, path) or "")
+
+
+class Events:
+    """The live-reload stream of gettimes, read on a thread; each event with its arrival time."""
+
+    def __init__(self, port: int) -> None:
+        self.arrivals: queue.Queue[tuple[float, dict[str, object]]] = queue.Queue()
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EDIT_TIMEOUT)
+        self.connection.request("GET", EVENTS_PATH)
+        self.response = self.connection.getresponse()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode("utf-8")
+                if line.startswith("data: "):
+                    self.arrivals.put((time.perf_counter(), json.loads(line[6:])))
+        except (OSError, ValueError):
+            return
+
+    def next_build(self, token: object) -> tuple[float, dict[str, object]]:
+        """The first event announcing a build other than `token`."""
+        while True:
+            at, event = self.arrivals.get(timeout=EDIT_TIMEOUT)
+            if event["errors"]:
+                raise SystemExit(f"the edit broke the site: {event['errors']}")
+            if event["token"] != token:
+                return at, event
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def measure(files: list[Path], port: int, edits: int, events: bool) -> list[Measurement]:
+    picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
+    stream = Events(port) if events else None
+    token = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1]["token"] if stream else None
+    results = []
+    try:
+        for number, path in enumerate(picks, 1):
+            text = path.read_text(encoding="utf-8")
+            slug_match = SLUG_LINE.search(text)
+            if slug_match is None:
+                raise SystemExit(f"{path} has no slug line")
+            url = f"/article/{slug_match.group(1)}/"
+            title = f"Latency probe {number} {time.time_ns()}"
+            edited = TITLE_LINE.sub(f'title: "{title}"', text, count=1)
+            written = time.perf_counter()
+            path.write_text(edited, encoding="utf-8")
+            event = None
+            if stream is not None:
+                arrived, state = stream.next_build(token)
+                token = state["token"]
+                event = arrived - written
+            wait_for(partial(shows, port, url, title), EDIT_TIMEOUT, f"the new title on {url}")
+            visible = time.perf_counter() - written
+            results.append(Measurement(url, event, visible))
+            shown = f"event {event * 1000:8.0f} ms  " if event is not None else ""
+            print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms", flush=True)
+            time.sleep(SETTLE_SECONDS)
+            if stream is not None:  # a trailing rebuild of the same save: skip its event
+                while not stream.arrivals.empty():
+                    token = stream.arrivals.get()[1]["token"]
+    finally:
+        if stream is not None:
+            stream.close()
+    return results
+
+
+def report(tool: str, results: list[Measurement], rebuilds: list[str]) -> None:
+    visible = statistics.median(r.visible for r in results)
+    print(f"\n{tool}: median of {len(results)} single-article saves")
+    events = [r.event for r in results if r.event is not None]
+    if events:
+        print(f"  save -> reload event:   {statistics.median(events) * 1000:8.0f} ms")
+    print(f"  save -> page shows it:  {visible * 1000:8.0f} ms")
+    if rebuilds:
+        print("  server's own lines:")
+        for line in rebuilds:
+            print(f"    {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
