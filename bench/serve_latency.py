@@ -58,6 +58,7 @@ class Measurement:
     article: str
     event: float | None
     visible: float
+    cpu: float | None  # CPU seconds the server process spent meanwhile (Linux), steadier on a busy machine
 
 
 def main() -> int:
@@ -92,9 +93,9 @@ def main() -> int:
             tool = "gettimes serve"
         print(f"{tool}: {len(files)} articles (seed {args.seed})", flush=True)
         port = free_port()
-        with server(tool, site, port, args.hugo) as (started, lines):
+        with server(tool, site, port, args.hugo) as (started, lines, pid):
             print(f"ready after {started:.1f} s", flush=True)
-            results = measure(files, port, args.edits, events=not args.hugo)
+            results = measure(files, port, pid, args.edits, events=not args.hugo)
             time.sleep(SETTLE_SECONDS)
         report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
     return 0
@@ -111,8 +112,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(tool: str, site: Path, port: int, hugo: str | None) -> Iterator[tuple[float, list[str]]]:
-    """The server in its own process; yields the seconds until it answered, and its output lines."""
+def server(tool: str, site: Path, port: int, hugo: str | None) -> Iterator[tuple[float, list[str], int]]:
+    """The server in its own process; yields the seconds until it answered, its output lines, its pid."""
     if hugo:
         command = [hugo, "server", "--bind", "127.0.0.1", "--port", str(port), "--quiet"]
     else:
@@ -127,7 +128,7 @@ def server(tool: str, site: Path, port: int, hugo: str | None) -> Iterator[tuple
         wait_for(lambda: get(port, "/") is not None or process.poll() is not None, STARTUP_TIMEOUT, "the server")
         if process.poll() is not None:
             raise SystemExit(f"{tool} ended:\n" + "\n".join(lines))
-        yield time.perf_counter() - started, lines
+        yield time.perf_counter() - started, lines, process.pid
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -159,6 +160,15 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None
         if time.perf_counter() > deadline:
             raise SystemExit(f"timed out waiting for {what}")
         time.sleep(POLL_SECONDS)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process, from /proc (None where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def shows(port: int, path: str, text: str) -> bool:
@@ -198,7 +208,7 @@ class Events:
         self.connection.close()
 
 
-def measure(files: list[Path], port: int, edits: int, events: bool) -> list[Measurement]:
+def measure(files: list[Path], port: int, pid: int, edits: int, events: bool) -> list[Measurement]:
     picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
     token = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1]["token"] if stream else None
@@ -212,6 +222,7 @@ def measure(files: list[Path], port: int, edits: int, events: bool) -> list[Meas
             url = f"/article/{slug_match.group(1)}/"
             title = f"Latency probe {number} {time.time_ns()}"
             edited = TITLE_LINE.sub(f'title: "{title}"', text, count=1)
+            cpu_before = cpu_seconds(pid)
             written = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
             event = None
@@ -221,9 +232,12 @@ def measure(files: list[Path], port: int, edits: int, events: bool) -> list[Meas
                 event = arrived - written
             wait_for(partial(shows, port, url, title), EDIT_TIMEOUT, f"the new title on {url}")
             visible = time.perf_counter() - written
-            results.append(Measurement(url, event, visible))
+            cpu_after = cpu_seconds(pid)
+            cpu = cpu_after - cpu_before if cpu_after is not None and cpu_before is not None else None
+            results.append(Measurement(url, event, visible, cpu))
             shown = f"event {event * 1000:8.0f} ms  " if event is not None else ""
-            print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms", flush=True)
+            used = f"  server CPU {cpu:6.2f} s" if cpu is not None else ""
+            print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms{used}", flush=True)
             time.sleep(SETTLE_SECONDS)
             if stream is not None:  # a trailing rebuild of the same save: skip its event
                 while not stream.arrivals.empty():
@@ -241,6 +255,9 @@ def report(tool: str, results: list[Measurement], rebuilds: list[str]) -> None:
     if events:
         print(f"  save -> reload event:   {statistics.median(events) * 1000:8.0f} ms")
     print(f"  save -> page shows it:  {visible * 1000:8.0f} ms")
+    cpu = [r.cpu for r in results if r.cpu is not None]
+    if cpu:
+        print(f"  server CPU per save:    {statistics.median(cpu):8.2f} s")
     if rebuilds:
         print("  server's own lines:")
         for line in rebuilds:

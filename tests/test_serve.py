@@ -169,6 +169,17 @@ def test_a_burst_of_saves_becomes_one_rebuild(site: Path, make_site: SiteFactory
         assert "Burst 9" in running.get("/article/burst-9/").text
 
 
+@pytest.mark.parametrize("flags", [{}, {"drafts": True}, {"future": True}], ids=["default", "drafts", "future"])
+def test_drafts_and_future_articles_show_only_when_asked(make_site: SiteFactory, flags: dict[str, bool]) -> None:
+    site = make_site({**SITE,
+                      "content/articles/2025/06/draft.md": article("Draft Story", slug="draft", draft="true"),
+                      "content/articles/2025/07/later.md": article("Later Story", slug="later",
+                                                                   date="2025-07-30 09:00:00+09:00")})
+    with serving(site, **flags) as running:
+        assert running.get("/article/draft/").status == (200 if flags.get("drafts") else 404)
+        assert running.get("/article/later/").status == (200 if flags.get("future") else 404)
+
+
 def test_warnings_are_printed_once_not_on_every_save(site: Path) -> None:
     (site / STORY).write_text(story(author="NEW REPORTER"), encoding="utf-8")
     with serving(site) as running:
