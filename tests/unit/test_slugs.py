@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from slugify import slugify
 
 from conftest import BASIC_CONFIG, SiteFactory, article
 from gettimes.content import assign_unique_slugs
 from gettimes.diagnostics import Report
-from gettimes.slugs import fallback_slug, is_safe_slug, make_slug
+from gettimes.slugs import MAX_SLUG_BYTES, fallback_slug, is_safe_slug, make_slug
 
 from . import load_articles
 
@@ -34,6 +35,26 @@ def test_ascii_slugs(text: str, expected: str) -> None:
 ])
 def test_unicode_slugs_keep_hangul(text: str, expected: str) -> None:
     assert make_slug(text, "unicode") == expected
+
+
+@pytest.mark.parametrize(("text", "style"), [
+    (" ".join(["headline"] * 60), "ascii"),
+    ("x" * 500, "ascii"),
+    (" ".join(["한국경제"] * 40), "unicode"),
+    ("가" * 300, "unicode"),
+    (" ".join(["한국경제"] * 40), "ascii"),
+])
+def test_slugs_of_very_long_titles_fit_a_file_name(text: str, style: str) -> None:
+    slug = make_slug(text, style)  # type: ignore[arg-type]
+    uncut = slugify(text, allow_unicode=style == "unicode")
+    assert 0 < len(slug.encode("utf-8")) <= MAX_SLUG_BYTES and is_safe_slug(slug)
+    assert uncut.startswith(slug)
+    if "-" in uncut[:len(slug)]:  # cut between words, not inside one
+        assert uncut[len(slug)] == "-"
+
+
+def test_a_long_slug_is_cut_between_words() -> None:
+    assert make_slug(" ".join(["headline"] * 60)) == "-".join(["headline"] * 22)
 
 
 @pytest.mark.parametrize("text", ["!!!", "🎉🎉", "...", "—", "「」", ""])
@@ -68,6 +89,9 @@ def test_fallback_slugs_differ_for_different_titles() -> None:
     ("a?b", False),
     ("a#b", False),
     ("%2e%2e", False),
+    ("a" * MAX_SLUG_BYTES, True),
+    ("a" * (MAX_SLUG_BYTES + 1), False),
+    ("가" * 67, False),  # 201 bytes
 ])
 def test_safe_slugs_are_one_plain_segment(slug: str, safe: bool) -> None:
     assert is_safe_slug(slug) is safe
@@ -120,6 +144,7 @@ def test_an_explicit_safe_slug_is_used_as_written(make_site: SiteFactory) -> Non
     ("'/article/old/'", "article-old"),
     ("'Hello World'", "hello-world"),
     ("'..'", None),
+    ("'" + "a" * 300 + "'", "a" * MAX_SLUG_BYTES),
 ])
 def test_unsafe_explicit_slugs_are_sanitised_with_a_warning(make_site: SiteFactory, written: str,
                                                             used: str | None) -> None:
