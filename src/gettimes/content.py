@@ -99,6 +99,11 @@ def load_authors(site_dir: Path, config: SiteConfig, report: Report) -> dict[str
         if name.strip().casefold() in authors:
             report.error(AUTHORS_FILE, line, f"reporter '{name}' is listed twice")
             continue
+        same_slug = next((a for a in authors.values() if a.slug == slug), None)
+        if same_slug is not None:
+            report.error(AUTHORS_FILE, line, f"reporters '{same_slug.name}' and '{name.strip()}' have the same "
+                         f"slug '{slug}' (one reporter page); give one of them another 'slug'")
+            continue
         authors[name.strip().casefold()] = Author(
             name=name.strip(), slug=slug, url=urls.author_url(slug),
             title=_text(item.get("title")), bio=_text(item.get("bio")),

@@ -439,6 +439,17 @@ def test_author_entry_lines_count_only_real_line_breaks(make_site: SiteFactory) 
     assert found == [(3, "reporter 'kim' is listed twice")]
 
 
+def test_two_reporters_with_one_slug_is_an_error(make_site: SiteFactory) -> None:
+    authors, found = _authors(make_site, "- name: Kim Lee\n- name: Park\n- name: kim-lee\n- name: Cho\n  slug: park\n")
+    assert found == [
+        (3, "reporters 'Kim Lee' and 'kim-lee' have the same slug 'kim-lee' (one reporter page); "
+            "give one of them another 'slug'"),
+        (4, "reporters 'Park' and 'Cho' have the same slug 'park' (one reporter page); "
+            "give one of them another 'slug'"),
+    ]
+    assert sorted(authors) == ["kim lee", "park"]
+
+
 def test_authors_file_of_the_wrong_shape(make_site: SiteFactory) -> None:
     authors, found = _authors(make_site, "just words\n")
     assert authors == {} and found == [(1, "authors.yaml must be a list of reporter profiles")]
