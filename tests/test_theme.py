@@ -290,3 +290,16 @@ def test_a_site_overrides_a_theme_template_and_a_static_file(make_site: SiteFact
     assert (output / "assets" / "gettimes.css").read_text("utf-8") == "body { color: red; }\n"
     assert (output / "assets" / "gettimes.js").is_file()
     assert (output / "favicon.svg").is_file()
+
+
+def test_a_site_in_a_subfolder_gets_each_prefix_once(make_site: SiteFactory) -> None:
+    config = BASIC_CONFIG.replace("https://news.example.com", "https://example.org/news") + \
+        "params: {logo: /images/kim.svg}\n"
+    html = page(build(news_site(make_site, config)), "/article/exporters-gain/")
+    assert '<link rel="canonical" href="https://example.org/news/article/exporters-gain/">' in html
+    assert '<meta property="og:image" content="https://example.org/news/images/port.jpg">' in html
+    assert '<img src="/news/images/port.jpg"' in html
+    assert '<a href="/news/category/world/">World</a>' in html
+    news = json_ld(html)["NewsArticle"]
+    assert news["publisher"]["logo"]["url"] == "https://example.org/news/images/kim.svg"  # type: ignore[index]
+    assert "/news/news/" not in html

@@ -133,6 +133,10 @@ def test_screenshots_for_review(new_context: ContextFactory, demo_url: str, widt
     page = new_context(width).new_page()
     for name in ("home", "article", "category", "reporter", "404"):
         page.goto(demo_url + DEMO_PAGES[name])
+        page.evaluate("""() => Promise.all([...document.images].map(image => {
+            image.loading = "eager";
+            return image.complete ? null : new Promise(done => { image.onload = image.onerror = done; });
+        }))""")
         path = SCREENSHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.read_bytes().startswith(b"\x89PNG")

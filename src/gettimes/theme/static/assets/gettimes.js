@@ -19,27 +19,21 @@
     try { window.localStorage.setItem(SIZE_KEY, String(step)); } catch (e) { /* private mode */ }
   }
 
+  // The inline script in <head> has already applied the stored size (before the first paint).
   var step = storedSize();
-  if (step !== 1) { applySize(step); }
 
-  function reveal(selector) {
-    var nodes = document.querySelectorAll(selector);
-    for (var i = 0; i < nodes.length; i++) { nodes[i].hidden = false; }
-    return nodes;
-  }
-
-  reveal("[data-text-size]").forEach(function (button) {
+  document.querySelectorAll("[data-text-size]").forEach(function (button) {
     button.addEventListener("click", function () {
       var next = step + parseInt(button.getAttribute("data-text-size"), 10);
       if (next >= 0 && next < SIZES.length) { step = next; applySize(step); }
     });
   });
 
-  reveal("[data-print]").forEach(function (button) {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
 
-  reveal("[data-copy-url]").forEach(function (button) {
+  document.querySelectorAll("[data-copy-url]").forEach(function (button) {
     button.addEventListener("click", function () {
       var url = button.getAttribute("data-copy-url");
       var status = document.getElementById(button.getAttribute("data-status"));
