@@ -23,9 +23,11 @@ from gettimes.index import PublishRules
 from gettimes.models import Article, Page
 
 WEEK_DAYS = 7
-# First path segments of the site's own non-article pages: a row for one of them
-# is a page the analytics tool saw, not an unknown page, and is skipped quietly.
+# The site's own pages that are not articles (listings by first path segment, and
+# fixed files): an analytics export lists them too, so their rows are skipped
+# quietly; only a path the site does not have is an "unknown page" warning.
 _LISTING_SEGMENTS = frozenset({"category", "tag", "author", "articles", "search", "page"})
+_SITE_FILES = ("/", "/feed.xml", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt", "/404.html")
 _DIGITS = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -87,7 +89,7 @@ class _StatsReader:
             self.by_slug[article.slug] = article.url
             for url in (article.url, *article.aliases):
                 self.by_path.setdefault(_path_key(url), article.url)
-        self.other_pages = {_path_key(page.url) for page in pages} | {""}
+        self.other_pages = {_path_key(url) for url in (*(page.url for page in pages), *_SITE_FILES)}
 
     def warn(self, line: int, message: str) -> None:
         self.report.warning(self.file, line, message)

@@ -138,6 +138,8 @@ def test_malformed_and_unknown_rows_are_warnings_with_their_line(make_site: Site
         "/category/world/,100,",                        # 12 a listing page: skipped quietly
         '"/article/new/","7","2025-06-29"',             # 13 counted
         "/article/old/,1.5,",                           # 14 not whole
+        "/,900,",                                       # 15 the home page: skipped quietly
+        "/feed.xml,30,",                                # 16 the feed: skipped quietly
     ]
     # a byte order mark and CRLF line endings, as spreadsheet exports write them
     data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
