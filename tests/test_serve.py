@@ -90,6 +90,19 @@ def test_saving_an_article_updates_the_served_page(site: Path) -> None:
         assert re.fullmatch(rf"Rebuilt \({re.escape(STORY)} changed\): \d+ pages in \d+ ms\.", line), line
 
 
+def test_saves_show_when_the_watcher_has_to_poll(site: Path) -> None:
+    """Where the OS has no watches left (inotify's limit), the watcher polls the files instead."""
+
+    def polling(server: DevServer) -> None:
+        server.watcher._polling = True
+
+    with serving(site, prepare=polling) as running:
+        running.write(STORY, story("Revised Headline"))
+        running.page_with(STORY_URL, "Revised Headline")
+        running.write("content/articles/2025/06/fourth.md", article("Fourth Story", slug="fourth"))
+        running.page_with("/article/fourth/", "Fourth Story")
+
+
 def test_each_rebuild_is_announced_on_the_event_stream(site: Path) -> None:
     with serving(site) as running:
         stream = EventStream(running.port)

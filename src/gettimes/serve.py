@@ -19,6 +19,7 @@ import signal
 import tempfile
 import threading
 import time
+import traceback
 import webbrowser
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -124,9 +125,8 @@ class Preview:
             return Outcome(0, _ms(started), False, stopped=True)
         except SiteError as exc:
             return self._failed(exc.report.errors, exc.report.warnings, started)
-        except Exception as exc:  # a file vanishing mid-build must not end the preview
-            problem = Diagnostic("gettimes", None, f"the build stopped: {type(exc).__name__}: {exc}")
-            return self._failed([problem], [], started)
+        except Exception as exc:  # a file vanishing mid-build, or a bug: either way the preview stays up
+            return self._failed([_unexpected(exc)], [], started)
         previous = self._current
         changed = bool(result.written or result.removed) or not previous.ready or bool(previous.live.errors)
         if changed:
@@ -167,6 +167,13 @@ class Preview:
     def close(self) -> None:
         self._events.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _unexpected(exc: Exception) -> Diagnostic:
+    """An exception no stage reported, as a diagnostic that says where it was raised."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return Diagnostic("gettimes", None, f"the build stopped: {type(exc).__name__}: {exc}{where}")
 
 
 def _ms(started: float) -> float:
@@ -214,6 +221,7 @@ class SourceWatcher:
         self._root_ready = threading.Event()
         self._folders_ready = threading.Event()
         self._filter = _SourceFilter()
+        self._polling = False  # set when the OS refuses more watches (inotify's limit): poll instead
         self._threads = [
             threading.Thread(target=self._watch_root, name="gettimes-watch-site"),
             threading.Thread(target=self._watch_folders, name="gettimes-watch-sources"),
@@ -232,10 +240,19 @@ class SourceWatcher:
                 thread.join()
 
     def _watch_root(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._watch_root_once()
+            except (OSError, RuntimeError):  # no more OS watches to be had (inotify's limit)
+                self._polling = True
+                self._stop.wait(0.1)
+
+    def _watch_root_once(self) -> None:
         changes: set[tuple[watchfiles.Change, str]]
         for changes in watchfiles.watch(
             self.root, watch_filter=self._is_root_source, recursive=False, stop_event=self._stop,
             step=WATCH_STEP_MS, rust_timeout=_WATCH_TICK_MS, yield_on_timeout=True, raise_interrupt=False,
+            force_polling=self._polling or None,
         ):
             self._root_ready.set()
             found = self._relative(changes)
@@ -263,7 +280,10 @@ class SourceWatcher:
                 continue
             try:
                 self._watch(folders, appeared)
-            except (OSError, RuntimeError):  # a folder vanished as the watch started: look again
+            except FileNotFoundError:  # a folder vanished as the watch began: look again
+                self._stop.wait(0.1)
+            except (OSError, RuntimeError):  # no more OS watches to be had (inotify's limit)
+                self._polling = True
                 self._stop.wait(0.1)
 
     def _watch(self, folders: list[Path], appeared: frozenset[Change]) -> None:
@@ -271,6 +291,7 @@ class SourceWatcher:
         for changes in watchfiles.watch(
             *folders, watch_filter=self._filter, stop_event=_Either(self._stop, self._restart),
             step=WATCH_STEP_MS, rust_timeout=_WATCH_TICK_MS, yield_on_timeout=True, raise_interrupt=False,
+            force_polling=self._polling or None,
         ):
             if not self._folders_ready.is_set() or appeared:
                 self._folders_ready.set()
@@ -336,7 +357,8 @@ class DevServer:
         self._server = open_server(options.host, options.port, self.preview)
         if options.port and self.port != options.port:
             self.console.say(f"Port {options.port} is in use; serving on port {self.port} instead.")
-        self.watcher.start()
+        if not self.watcher.start():
+            self.console.say("warning: watching the site's files did not start; saves may not show.")
         outcome = self.preview.build()
         self.console.problems(outcome.new_warnings)
         self.console.problems(outcome.errors)

@@ -122,13 +122,15 @@ class Running:
 
 
 @contextmanager
-def serving(site: Path, **options: Any) -> Iterator[Running]:
+def serving(site: Path, prepare: Callable[[DevServer], None] | None = None, **options: Any) -> Iterator[Running]:
     """`gettimes serve` on a free loopback port, at the fixed clock, stopped afterwards."""
     lines: list[str] = []
     console = Console(lines.append, lambda items: lines.extend(str(item) for item in items))
     settings = {"port": 0, **options}
     server = DevServer(site, ServeOptions(**settings), clock=lambda: FIXED_NOW, console=console)
     running = Running(server, site, lines)
+    if prepare is not None:
+        prepare(server)
     server.start()
     try:
         yield running
