@@ -92,7 +92,9 @@ def demo_url(demo_output: Path) -> Iterator[str]:
         thread.join()
 
 
-@pytest.fixture(scope="session")
+# Module scope: only one Playwright (sync API) may run at a time in a process, and other
+# test folders start their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = require_tool("chromium", "the browser tests drive Debian's Chromium")
     try:
