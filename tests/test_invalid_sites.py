@@ -22,12 +22,7 @@ CASES = sorted(path.name for path in INVALID.iterdir() if path.is_dir())
 FIXED_EPOCH = "1751252400"  # 2025-06-30 03:00 UTC, the clock of conftest.FIXED_NOW
 
 # Cases whose current output is wrong; each flips to a failure once the bug is fixed.
-KNOWN_BUGS = {
-    "yaml-unclosed-list": "frontmatter.py reports a YAML error at the line where the parser noticed it "
-                          "(the next key) rather than where the unclosed '[' opened (context_mark)",
-    "yaml-unterminated-quote": "frontmatter.py reports an unterminated quoted title at the end of the front matter "
-                               "rather than at the line where the quote opened (context_mark)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _matches(expected: str, actual: str) -> bool:

@@ -164,6 +164,12 @@ def _parse_header(
     return {str(key): item for key, item in value.items()}
 
 
+# Errors found only where YAML gives up (the end of the header, the next key) but made
+# where something was opened: they are reported at the opening.
+_OPENED_AT = ("while scanning a quoted scalar", "while parsing a flow sequence", "while parsing a flow mapping",
+              "while scanning a simple key")
+
+
 def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int, str]:
     """The file line and a readable message for a YAML parse error in `text`.
 
@@ -173,14 +179,17 @@ def _yaml_error(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[int, s
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses, e.g. a control character
         line = first_line + text.count("\n", 0, exc.position)
         return line, f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    opened = getattr(exc, "context_mark", None)
+    mark = getattr(exc, "problem_mark", None) or opened
+    if context and context.startswith(_OPENED_AT) and opened is not None:
+        mark = opened  # the quote or bracket left open, not where YAML gave up
     line = first_line + text.count("\n", 0, mark.index) if mark is not None else first_line
     problem = getattr(exc, "problem", None) or str(exc)
     if isinstance(exc, yaml.constructor.ConstructorError):
         tag = re.search(r"tag '([^']+)'", str(exc))
         if tag:
             return line, f"YAML tag '{tag.group(1)}' is not allowed (front matter holds plain values)"
-    context = getattr(exc, "context", None)
     message = f"{context}, {problem}" if context else str(problem)
     return line, f"invalid YAML: {message}"
 

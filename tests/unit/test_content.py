@@ -457,7 +457,7 @@ def test_authors_file_of_the_wrong_shape(make_site: SiteFactory) -> None:
 
 def test_authors_yaml_error_line(make_site: SiteFactory) -> None:
     _, found = _authors(make_site, "- name: Kim\n- name: [Lee\n")
-    assert len(found) == 1 and found[0][0] == 3
+    assert len(found) == 1 and found[0][0] == 2
 
 
 def test_unsafe_author_slug_is_made_safe(make_site: SiteFactory) -> None:

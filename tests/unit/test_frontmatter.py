@@ -96,7 +96,7 @@ def test_yaml_data_file_error_line(tmp_path: Path) -> None:
     path.write_text("- name: Kim\n- name: [Lee\n", encoding="utf-8")
     report = Report()
     assert load_yaml_file(path, "data/authors.yaml", report) is None
-    assert [(d.path, d.line) for d in report.errors] == [("data/authors.yaml", 3)]
+    assert [(d.path, d.line) for d in report.errors] == [("data/authors.yaml", 2)]  # where '[' opened
 
 
 def test_yaml_data_file_refuses_python_tags(tmp_path: Path) -> None:
