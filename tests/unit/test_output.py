@@ -114,6 +114,19 @@ def test_discard_after_a_first_failed_build_leaves_nothing(tmp_path: Path) -> No
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failed_build_never_writes_through_to_the_live_site(tmp_path: Path, swap: str) -> None:
+    # Staged files may share an inode with the live site's unchanged files; a new
+    # build must replace them, never write into them.
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    _build(output, {**FIRST, "index.html": b"second home"}).commit()
+    live = _tree(output)
+    _build(output, {rel: b"broken " + data for rel, data in FIRST.items()}).discard()
+    assert _tree(output) == live
+    _build(output, {**FIRST, "article/a/index.html": b"third a"}).commit()
+    assert _tree(output) == {**FIRST, "article/a/index.html": b"third a"}
+
+
 def test_a_stale_staging_folder_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
     output = tmp_path / "public"
     _build(output, FIRST).commit()
