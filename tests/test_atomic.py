@@ -25,10 +25,12 @@ STAGING = ".public.gettimes-tmp"
 
 
 def snapshot(folder: Path, skip: Path | None = None) -> dict[str, tuple[str, int]]:
-    """Every file and folder under `folder` (except `skip`): content hash and modification time."""
+    """Every file and folder under `folder` (except `skip`, its staging sibling and the build cache):
+    content hash and modification time."""
+    skipped = [] if skip is None else [skip, skip.parent / f".{skip.name}.gettimes-tmp"]
     result: dict[str, tuple[str, int]] = {}
     for path in sorted(folder.rglob("*")):
-        if skip is not None and (path == skip or path.is_relative_to(skip)):
+        if any(path == s or path.is_relative_to(s) for s in skipped) or ".gettimes-cache" in path.parts:
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder"
         result[path.relative_to(folder).as_posix()] = (digest, path.stat().st_mtime_ns if path.is_file() else 0)
@@ -60,7 +62,6 @@ def test_failed_build_leaves_previous_output_untouched(built_site: Path) -> None
     with pytest.raises(SiteError):
         build_site(built_site, options())
     assert snapshot(built_site / "public") == before
-    assert not (built_site / STAGING).exists()
 
 
 def test_build_failing_while_rendering_leaves_previous_output_untouched(built_site: Path) -> None:
@@ -73,7 +74,6 @@ def test_build_failing_while_rendering_leaves_previous_output_untouched(built_si
         build_site(built_site, options())
     assert any(d.path == "templates/article.html" for d in failure.value.report.errors)
     assert snapshot(built_site / "public") == before
-    assert not (built_site / STAGING).exists()
 
 
 def _staged_pages(staging: Path) -> bool:
@@ -105,9 +105,9 @@ def test_killed_build_leaves_previous_output_untouched(make_site: SiteFactory) -
 
     result = build_site(site, options())
     assert result.written > 0
-    assert not staging.exists()
     assert "second edition" in (site / "public/article/story-007/index.html").read_text("utf-8")
-    assert [p.name for p in site.iterdir() if p.name.startswith(".")] == []
+    assert contents(site / "public") == contents(fresh_build(site))
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".")) == [".gettimes-cache", STAGING]
 
 
 def test_build_writes_only_into_its_output_folder(tmp_path: Path, make_site: SiteFactory) -> None:
@@ -119,7 +119,8 @@ def test_build_writes_only_into_its_output_folder(tmp_path: Path, make_site: Sit
     assert snapshot(tmp_path, skip=output) == before
     build_site(site, options(output=output))  # a second build swaps folders: still nothing else
     assert snapshot(tmp_path, skip=output) == before
-    assert sorted(p.name for p in output.parent.iterdir()) == ["public"]
+    assert sorted(p.name for p in output.parent.iterdir()) == [".public.gettimes-tmp", "public"]
+    assert sorted(p.name for p in site.iterdir()) == [".gettimes-cache", "content", "gettimes.yaml"]
 
 
 def test_explicit_slug_cannot_leave_the_output(tmp_path: Path, make_site: SiteFactory) -> None:
@@ -159,10 +160,43 @@ def test_config_output_dir_may_not_hold_the_sources(make_site: SiteFactory) -> N
     assert snapshot(site) == before
 
 
-def test_leftover_staging_folder_from_a_crash_is_cleared(built_site: Path) -> None:
+def test_leftovers_in_the_staging_folder_never_reach_the_output(built_site: Path) -> None:
+    """A crash can leave anything in the staging folder: extra pages, half-written ones."""
     staging = built_site / STAGING
     (staging / "article" / "stale").mkdir(parents=True)
     (staging / "article" / "stale" / "index.html").write_text("half-written", encoding="utf-8")
+    page = staging / "article" / "story-004" / "index.html"
+    page.unlink(missing_ok=True)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("half-written", encoding="utf-8")
+    (staging / "index.html").unlink(missing_ok=True)
+    (staging / "index.html").mkdir()
     build_site(built_site, options())
-    assert not staging.exists()
     assert not (built_site / "public" / "article" / "stale").exists()
+    assert contents(built_site / "public") == contents(fresh_build(built_site))
+
+
+def test_the_live_site_is_never_written_in_place(built_site: Path) -> None:
+    """Unchanged files are hard links shared with the staging folder; a changed one is a new file."""
+    page = built_site / "public" / "article" / "story-005" / "index.html"
+    before = page.read_bytes()
+    build_site(built_site, options())  # the staging folder now holds links to the live files
+    (built_site / "content/articles/2025/06/story-005.md").write_text(
+        article("Story 005", date="2025-06-06 05:05:00+09:00", body="Rewritten.\n"), encoding="utf-8")
+    old_inode = page.stat().st_ino
+    build_site(built_site, options())
+    assert b"Rewritten." in page.read_bytes()
+    assert page.stat().st_ino != old_inode
+    spare = built_site / STAGING / "article" / "story-005" / "index.html"
+    assert spare.read_bytes() == before  # the previous version, untouched
+
+
+def contents(folder: Path) -> dict[str, str]:
+    return {rel: digest for rel, (digest, _) in snapshot(folder).items()}
+
+
+def fresh_build(site: Path) -> Path:
+    """The same site built from nothing, without cache, into a folder of its own."""
+    output = site.parent / f"fresh-{len(list(site.parent.iterdir()))}"
+    build_site(site, options(output=output, cache=False))
+    return output

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from types import MappingProxyType
 
 import jinja2
 
-from gettimes import urls
+from gettimes.articles import load_articles
+from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.config import SiteConfig, load_config
 from gettimes.content import (
     ARTICLES_DIR,
+    AUTHORS_FILE,
     PAGES_DIR,
     ArticleLoader,
     assign_unique_slugs,
@@ -26,9 +27,13 @@ from gettimes.content import (
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
 from gettimes.feeds import GeneratedFile, make_feeds
 from gettimes.index import PublishRules, SiteIndex, build_index
+from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article
 from gettimes.output import StagedOutput
+from gettimes.output import output_problem as _output_problem
+from gettimes.pagewriter import write_pages
+from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
     PageJob,
@@ -51,6 +56,12 @@ class BuildOptions:
     future: bool = False
     output: Path | None = None  # --output, relative to the working directory
     base_url: str | None = None
+    jobs: int | None = None  # worker processes; None: one per core
+    cache: bool = True  # read and update .gettimes-cache/
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs is not None else default_jobs()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +75,7 @@ class Site:
     templates: jinja2.Environment
     static_files: tuple[tuple[str, Path], ...]  # output-relative path, source file
     now: datetime
+    source_digests: Mapping[str, str]  # article source path -> digest of its bytes and settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +89,7 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
 
 
-def load_site(root: Path, options: BuildOptions, report: Report) -> Site | None:
+def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None) -> Site | None:
     """Read and validate everything; the first half of build and all of check."""
     config = load_config(root, report, options.base_url)
     if config is None:
@@ -85,7 +97,9 @@ def load_site(root: Path, options: BuildOptions, report: Report) -> Site | None:
     now = options.now.astimezone(config.timezone)
     authors = load_authors(root, config, report)
     loader = ArticleLoader(root, config, authors)
-    loaded = [item for path in discover(root / ARTICLES_DIR) if (item := loader.load(path, report))]
+    cache = cache or BuildCache.empty(root, _settings_digest(root, config))
+    loaded, source_digests = load_articles(root, discover(root / ARTICLES_DIR), loader, cache, options.workers,
+                                           report)
     articles = assign_unique_slugs(loaded, report)
     markdown = MarkdownRenderer(config.markdown_html)
     pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
@@ -99,7 +113,14 @@ def load_site(root: Path, options: BuildOptions, report: Report) -> Site | None:
     static_files = _static_files(root)
     if report.has_errors:
         return None
-    return Site(root, config, tuple(articles), index, templates, static_files, now)
+    return Site(root, config, tuple(articles), index, templates, static_files, now,
+                MappingProxyType(source_digests))
+
+
+def _settings_digest(root: Path, config: SiteConfig) -> str:
+    """What, besides its own bytes, decides how an article file loads."""
+    authors = root / AUTHORS_FILE
+    return digest(repr(config), authors.read_bytes() if authors.is_file() else b"")
 
 
 def build_site(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -107,7 +128,9 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     started = time.perf_counter()
     check_output_option(root, options)
     report = Report()
-    site = load_site(root, options, report)
+    config = load_config(root, Report(), options.base_url)
+    cache = _open_cache(root, config, options.output or root / (config.output_dir if config else "public"), options)
+    site = load_site(root, options, report, cache)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
         raise SiteError(report)
@@ -115,15 +138,25 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     generated = _generated_files(site, jobs)
     output = StagedOutput(output_dir).open()
     try:
-        _write_site(site, jobs, generated, output, report, progress)
+        written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress)
         if report.has_errors:
             raise SiteError(report)
         counts = output.commit()
     except BaseException:
         output.discard()
         raise
+    if options.cache:
+        cache.save(written)
     return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
                        time.perf_counter() - started, tuple(report.warnings))
+
+
+def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options: BuildOptions) -> BuildCache:
+    """The build cache, or an empty one when caching is off or the configuration is broken."""
+    if config is None:
+        return BuildCache.empty(root, "")
+    salt = _settings_digest(root, config)
+    return BuildCache.open(root, salt, output_dir) if options.cache else BuildCache.empty(root, salt)
 
 
 def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:
@@ -133,22 +166,17 @@ def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:
 
 
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
-                report: Report, progress: Progress | None) -> None:
+                cache: BuildCache, workers: int, report: Report,
+                progress: Progress | None) -> dict[str, WrittenPage]:
     for rel, source in site.static_files:
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
-    for done, job in enumerate(jobs, 1):
-        if not output.claim(job.path, job.source, report):
-            continue
-        html = renderer.render(job, report)
-        if html is not None:
-            output.write(job.path, html)
-        if progress is not None:
-            progress(done, len(jobs))
+    written = write_pages(jobs, renderer, output, cache, site.source_digests, workers, report, progress)
     for file in generated:
         if output.claim(file.path, file.source, report):
             output.write(file.path, file.data)
+    return written
 
 
 def check_site(root: Path, options: BuildOptions) -> Report:
@@ -170,7 +198,7 @@ def check_site(root: Path, options: BuildOptions) -> Report:
     for file in _generated_files(site, jobs):
         if _claim(owners, file.path, file.source, report):
             _check_generated(file, report)
-    _check_links(site, rendered, set(owners), report)
+    check_links(site.root, site.config.base_url, rendered.values(), set(owners), report)
     return report
 
 
@@ -188,69 +216,9 @@ def _check_generated(file: GeneratedFile, report: Report) -> None:
         report.error(file.path, None, f"invalid {file.source}: {problem}")
 
 
-_LINK = re.compile(rb"""\s(?:href|src)="(/[^"]*)\"""")
-
-
-def _check_links(site: Site, rendered: dict[str, tuple[PageJob, bytes]], files: set[str],
-                 report: Report) -> None:
-    """Report root-relative links in the rendered pages that lead to no output file.
-
-    A broken link written in a source file is reported there, with its line; one
-    that comes from a template is reported once, with the number of pages it is on.
-    """
-    base_path = urlsplit(site.config.base_url).path.rstrip("/")
-    broken: dict[str, list[PageJob]] = {}
-    for job, html in rendered.values():
-        for match in _LINK.finditer(html):
-            link = match.group(1).decode("utf-8", "replace").replace("&amp;", "&")
-            if link.startswith("//"):
-                continue
-            path = unquote(urlsplit(link).path)
-            if base_path and path.startswith(base_path + "/"):
-                path = path[len(base_path):]
-            target = urls.output_path(path)
-            if target is None or not (target in files or f"{target}/index.html" in files):
-                pages = broken.setdefault(link, [])
-                if job not in pages:
-                    pages.append(job)
-    for link, jobs in sorted(broken.items()):
-        from_templates = []
-        for job in jobs:
-            line = _line_of(site.root / job.source, link) if job.source.endswith(".md") else None
-            if line is None:
-                from_templates.append(job)
-            else:
-                report.error(job.source, line, f"broken link to {link}")
-        if from_templates:
-            first = from_templates[0]
-            count = f"{len(from_templates)} pages" if len(from_templates) > 1 else "1 page"
-            report.error("templates", None,
-                         f"broken link to {link} on {count} (first: {first.url}, from {first.source})")
-
-
-def _line_of(path: Path, needle: str) -> int | None:
-    try:
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-            if needle in line:
-                return number
-    except (OSError, UnicodeDecodeError):
-        return None
-    return None
-
-
 def output_problem(root: Path, output: Path) -> str | None:
-    """Why `output` cannot be the output folder (it is, holds or sits in the sources), or None."""
-    output = output.resolve()
-    site = root.resolve()
-    if output == site or site.is_relative_to(output):
-        return f"the output folder {output} is the site folder or contains it"
-    for folder in SOURCE_FOLDERS:
-        source = site / folder
-        if output.is_relative_to(source) or source.is_relative_to(output):
-            return f"the output folder {output} overlaps the site's {folder}/ folder"
-    if output.exists() and not output.is_dir():
-        return f"the output path {output} is a file, not a folder"
-    return None
+    """Why `output` cannot be the output folder, or None."""
+    return _output_problem(root, output, SOURCE_FOLDERS)
 
 
 def _output_folder(site: Site, options: BuildOptions, report: Report) -> Path | None:

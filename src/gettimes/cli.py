@@ -89,9 +89,12 @@ def main() -> None:
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: output_dir from gettimes.yaml, or public).")
 @click.option("--base-url", callback=_base_url_option, help="Override base_url, e.g. for a staging host.")
-def build(drafts: bool, future: bool, output: Path | None, base_url: str | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not update .gettimes-cache/.")
+def build(drafts: bool, future: bool, output: Path | None, base_url: str | None, jobs: int | None,
+          no_cache: bool) -> None:
     """Build the site into its output folder."""
-    options = BuildOptions(build_clock(), drafts, future, output, base_url)
+    options = BuildOptions(build_clock(), drafts, future, output, base_url, jobs, cache=not no_cache)
     progress: Progress | None = _TerminalProgress() if sys.stderr.isatty() else None
     try:
         result = build_site(Path.cwd(), options, progress)

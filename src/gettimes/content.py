@@ -18,7 +18,7 @@ from gettimes import urls
 from gettimes.config import SiteConfig, did_you_mean
 from gettimes.dates import date_from_filename, parse_date
 from gettimes.diagnostics import Report
-from gettimes.frontmatter import Document, load_yaml_file, parse_document, read_text
+from gettimes.frontmatter import Document, decode_text, load_yaml_file, parse_document, read_text
 from gettimes.markdown import MarkdownRenderer, shorten
 from gettimes.models import Article, Author, Category, Image, Page, Tag
 from gettimes.slugs import fallback_slug, is_safe_slug, make_slug
@@ -143,13 +143,22 @@ class ArticleLoader:
 
     def load(self, path: Path, report: Report) -> LoadedArticle | None:
         rel = path.relative_to(self.site_dir).as_posix()
-        text = read_text(path, rel, report)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.error(rel, None, f"cannot read file: {exc.strerror}")
+            return None
+        return self.load_bytes(rel, data, report)
+
+    def load_bytes(self, rel: str, data: bytes, report: Report) -> LoadedArticle | None:
+        """Load an article from the bytes of its file at `rel` (site-relative)."""
+        text = decode_text(data, rel, report)
         if text is None:
             return None
         document = parse_document(text, rel, report)
         if document is None:
             return None
-        return _ArticleFields(self, document, path.name, report).build()
+        return _ArticleFields(self, document, rel.rsplit("/", 1)[-1], report).build()
 
 
 class _ArticleFields:

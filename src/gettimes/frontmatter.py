@@ -51,6 +51,11 @@ def read_text(path: Path, rel: str, report: Report) -> str | None:
     except OSError as exc:
         report.error(rel, None, f"cannot read file: {exc.strerror}")
         return None
+    return decode_text(data, rel, report)
+
+
+def decode_text(data: bytes, rel: str, report: Report) -> str | None:
+    """Text from a file's bytes (BOM dropped, CRLF folded), or None after reporting invalid UTF-8."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,9 +1,19 @@
-"""Writing the site all or nothing.
+"""Writing the site all or nothing, touching only what changed.
 
-Files go into a staging folder beside the output; only when the whole build has
-succeeded is it swapped in (atomically where the OS can exchange two folders).
-A file whose bytes did not change is hard-linked from the previous output, so
-it keeps its modification time and `rsync` or a CDN upload moves nothing.
+The new site is put together in a staging folder beside the output
+(`.public.gettimes-tmp` for `public/`) and swapped in only when the whole build
+has succeeded: in one atomic step where the OS can exchange two folders (Linux),
+else by two renames. A file whose bytes did not change is a hard link to the one
+in the current output, so it keeps its modification time and `rsync` or a CDN
+upload moves nothing.
+
+After the swap the staging folder holds the previous site (hard links, so it
+costs little space). The next build brings that spare tree up to date instead of
+making a new one: creating and deleting thousands of folders is the slowest part
+of writing a site on many file systems, and with a spare an unchanged rebuild
+creates and deletes none. Nothing in the spare is trusted: every file is checked
+against the current output or written anew, and leftovers are removed, so a spare
+left by a killed build is as good as an empty one. It is safe to delete.
 """
 
 from __future__ import annotations
@@ -29,8 +39,23 @@ class WriteCounts:
     removed: int
 
 
+def output_problem(root: Path, output: Path, source_folders: tuple[str, ...]) -> str | None:
+    """Why `output` cannot be the output folder (it is, holds or sits in the sources), or None."""
+    output = output.resolve()
+    site = root.resolve()
+    if output == site or site.is_relative_to(output):
+        return f"the output folder {output} is the site folder or contains it"
+    for folder in source_folders:
+        source = site / folder
+        if output.is_relative_to(source) or source.is_relative_to(output):
+            return f"the output folder {output} overlaps the site's {folder}/ folder"
+    if output.exists() and not output.is_dir():
+        return f"the output path {output} is a file, not a folder"
+    return None
+
+
 class StagedOutput:
-    """Collects the new site in a staging folder; `commit` swaps it in, `discard` drops it."""
+    """Collects the new site in the staging folder; `commit` swaps it in, `discard` gives up."""
 
     def __init__(self, output_dir: Path) -> None:
         self.final = output_dir
@@ -41,9 +66,9 @@ class StagedOutput:
         self.unchanged = 0
 
     def open(self) -> StagedOutput:
-        if self.staging.exists():  # left by a build that was killed
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
+        if self.staging.exists() and not self.staging.is_dir():
+            self.staging.unlink()
+        self.staging.mkdir(parents=True, exist_ok=True)
         return self
 
     def claim(self, rel: str, source: str, report: Report) -> bool:
@@ -56,42 +81,76 @@ class StagedOutput:
         return True
 
     def write(self, rel: str, data: bytes) -> None:
-        target = self._prepare(rel)
         previous = self.final / rel
         if _same_bytes(previous, data):
-            os.link(previous, target)
-            self.unchanged += 1
+            self._link_previous(rel)
             return
+        target = self._replace(rel)
         with open(target, "wb") as handle:
             handle.write(data)
         self.written += 1
 
     def copy(self, rel: str, source: Path) -> None:
-        target = self._prepare(rel)
         previous = self.final / rel
         if _same_file_content(previous, source):
-            os.link(previous, target)
-            self.unchanged += 1
+            self._link_previous(rel)
             return
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self._replace(rel))
         self.written += 1
 
-    def _prepare(self, rel: str) -> Path:
+    def reuse(self, rel: str, size: int, mtime_ns: int) -> bool:
+        """Take `rel` from the current output if it is still the file we wrote there."""
+        try:
+            stat = (self.final / rel).stat()
+        except OSError:
+            return False
+        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+            return False
+        self._link_previous(rel)
+        return True
+
+    def stat(self, rel: str) -> os.stat_result:
+        """The staged file's status (its size and modification time go into the cache)."""
+        return (self.staging / rel).stat()
+
+    def _link_previous(self, rel: str) -> None:
+        """Make the staged `rel` the very file of the current output (a hard link)."""
+        previous = self.final / rel
+        target = self.staging / rel
+        try:
+            if os.path.samestat(target.stat(), previous.stat()):
+                self.unchanged += 1
+                return
+        except OSError:
+            pass
+        os.link(previous, self._replace(rel))
+        self.unchanged += 1
+
+    def _replace(self, rel: str) -> Path:
+        """The staged path for `rel`, with its folders made and any old entry removed.
+
+        An old file is unlinked rather than overwritten: it may be a hard link to a
+        file of the live site, which must never change.
+        """
         target = self.staging / rel
         parent = target.parent
         if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(self.staging, parent)
             self._dirs.add(parent)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
         return target
 
     def commit(self) -> WriteCounts:
-        """Put the staged site in place of the previous output."""
-        removed = self._count_removed()
+        """Drop what the new site no longer has, then put it in place of the current output."""
+        _prune(self.staging, set(self._owners))
+        removed = sum(1 for rel in _files(self.final) if rel not in self._owners)
         if not self.final.exists():
             os.rename(self.staging, self.final)
-        elif _exchange(self.staging, self.final):
-            shutil.rmtree(self.staging)
-        else:
+        elif not _exchange(self.staging, self.final):
             retired = self.final.parent / f".{self.final.name}.gettimes-old"
             if retired.exists():
                 shutil.rmtree(retired)
@@ -100,17 +159,55 @@ class StagedOutput:
             shutil.rmtree(retired)
         return WriteCounts(self.written, self.unchanged, removed)
 
-    def _count_removed(self) -> int:
-        if not self.final.is_dir():
-            return 0
-        return sum(
-            1 for path in self.final.rglob("*")
-            if path.is_file() and path.relative_to(self.final).as_posix() not in self._owners
-        )
-
     def discard(self) -> None:
-        if self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+        """Give up this build: the output is untouched; the staging folder is checked next time."""
+
+
+def _make_folders(root: Path, folder: Path) -> None:
+    """mkdir -p inside `root`, replacing a file that stands where a folder must be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        current = root
+        for part in folder.relative_to(root).parts:
+            current = current / part
+            if current.exists() and not current.is_dir():
+                current.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def _files(root: Path) -> list[str]:
+    """Every file below `root`, as output-relative POSIX paths."""
+    found: list[str] = []
+    if not root.is_dir():
+        return found
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                else:
+                    found.append(prefix + entry.name)
+    return found
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove files below `root` not in `keep`, then the folders that became empty."""
+    emptied: set[Path] = set()
+    for rel in _files(root):
+        if rel not in keep:
+            path = root / rel
+            path.unlink()
+            emptied.add(path.parent)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -43,7 +43,9 @@ def test_commit_swaps_in_exactly_the_new_site(tmp_path: Path) -> None:
     counts = _build(output, second).commit()
     assert _tree(output) == second  # b's page and the stray file are gone
     assert (counts.written, counts.unchanged, counts.removed) == (1, 1, 2)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]  # no staging or retired folder left
+    # the staging folder now holds the previous site, to be brought up to date next time
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".public.gettimes-tmp", "public"]
+    assert _tree(tmp_path / ".public.gettimes-tmp") == {**FIRST, "stray.txt": b"left by hand"}
 
 
 @pytest.fixture(params=["exchange", "rename"])
@@ -59,7 +61,8 @@ def test_commit_without_atomic_exchange(tmp_path: Path, swap: str) -> None:
     _build(output, FIRST).commit()
     _build(output, {"index.html": b"second"}).commit()
     assert _tree(output) == {"index.html": b"second"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+    expected = [".public.gettimes-tmp", "public"] if swap == "exchange" else ["public"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected
 
 
 def test_unchanged_files_keep_their_inode_and_mtime(tmp_path: Path) -> None:
@@ -105,13 +108,14 @@ def test_discard_leaves_the_previous_output_byte_identical(tmp_path: Path) -> No
     staged = _build(output, {"index.html": b"broken build", "new/index.html": b"x"})
     staged.discard()
     assert {rel: (data, (output / rel).stat().st_mtime_ns) for rel, data in _tree(output).items()} == before
-    assert not staged.staging.exists()
 
 
-def test_discard_after_a_first_failed_build_leaves_nothing(tmp_path: Path) -> None:
+def test_discard_after_a_first_failed_build_leaves_no_output(tmp_path: Path) -> None:
     output = tmp_path / "public"
     _build(output, FIRST).discard()
-    assert list(tmp_path.iterdir()) == []
+    assert not output.exists()
+    _build(output, {"index.html": b"x"}).commit()
+    assert _tree(output) == {"index.html": b"x"}  # what the failed build staged never shows
 
 
 def test_a_failed_build_never_writes_through_to_the_live_site(tmp_path: Path, swap: str) -> None:
@@ -127,7 +131,7 @@ def test_a_failed_build_never_writes_through_to_the_live_site(tmp_path: Path, sw
     assert _tree(output) == {**FIRST, "article/a/index.html": b"third a"}
 
 
-def test_a_stale_staging_folder_from_a_killed_build_is_cleaned(tmp_path: Path) -> None:
+def test_a_stale_staging_folder_from_a_killed_build_never_shows(tmp_path: Path) -> None:
     output = tmp_path / "public"
     _build(output, FIRST).commit()
     stale = StagedOutput(output).staging
@@ -135,7 +139,7 @@ def test_a_stale_staging_folder_from_a_killed_build_is_cleaned(tmp_path: Path) -
     (stale / "half/written.html").write_bytes(b"from a killed build")
     _build(output, {"index.html": b"home"}).commit()
     assert _tree(output) == {"index.html": b"home"}
-    assert not stale.exists()
+    assert not (stale / "half").exists()
 
 
 def test_the_staging_folder_sits_beside_the_output(tmp_path: Path) -> None:

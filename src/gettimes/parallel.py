@@ -1,0 +1,61 @@
+"""Spreading work over processes, with output identical to doing it in order.
+
+On Linux the workers are forked once the site is loaded, so they see it without
+copying it through pipes; only their small results come back. Elsewhere, with a
+single core, with `--jobs 1`, or when the process runs other threads (forking a
+threaded process can deadlock), the same tasks simply run here, one after another.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+State = TypeVar("State")
+Chunk = TypeVar("Chunk")
+Result = TypeVar("Result")
+
+# Set in each forked worker by `_remember`: the task and what it works on.
+_worker_task: Any = None
+_worker_state: Any = None
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def chunked(items: Sequence[Chunk], parts: int) -> list[Sequence[Chunk]]:
+    """`items` cut into about `parts` slices of neighbouring items."""
+    size = max(1, -(-len(items) // max(parts, 1)))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequence[Chunk],
+              jobs: int, on_result: Callable[[Result], None]) -> None:
+    """Call `task(state, chunk)` for every chunk, in `jobs` processes when that is safe."""
+    if jobs <= 1 or len(chunks) <= 1 or sys.platform != "linux" or threading.active_count() > 1:
+        for chunk in chunks:
+            on_result(task(state, chunk))
+        return
+    context = multiprocessing.get_context("fork")
+    gc.freeze()  # keep the parent's objects out of the children's garbage collection: fewer copied pages
+    try:
+        with context.Pool(min(jobs, len(chunks)), initializer=_remember, initargs=(task, state)) as pool:
+            for result in pool.imap_unordered(_run, chunks):
+                on_result(result)
+    finally:
+        gc.unfreeze()
+
+
+def _remember(task: Callable[[Any, Any], Any], state: Any) -> None:
+    global _worker_task, _worker_state
+    _worker_task, _worker_state = task, state
+
+
+def _run(chunk: Any) -> Any:
+    return _worker_task(_worker_state, chunk)
