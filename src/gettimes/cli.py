@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +15,10 @@ import click
 from gettimes import __version__
 from gettimes.build import BuildOptions, Progress, build_site, check_site
 from gettimes.diagnostics import Diagnostic, SiteError, UsageError
-from gettimes.scaffold import ScaffoldError, init_site, new_article
+from gettimes.focus import Focus
+from gettimes.report_format import FORMATS, github_annotations, json_document
+from gettimes.scaffold import ScaffoldError, article_choices, init_site, new_article
+from gettimes.workflows import GITHUB_WORKFLOW
 
 
 def build_clock() -> datetime:
@@ -111,22 +114,55 @@ def build(drafts: bool, future: bool, output: Path | None, base_url: str | None,
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--drafts", is_flag=True, help="Check drafts as if they were published.")
 @click.option("--future", is_flag=True, help="Check future-dated articles as if published.")
-def check(drafts: bool, future: bool) -> None:
-    """Validate content, templates and internal links; write nothing."""
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: path:line: message; github: GitHub Actions annotations; json: one JSON document.")
+def check(files: tuple[Path, ...], drafts: bool, future: bool, output_format: str) -> None:
+    """Validate content, templates and internal links; write nothing.
+
+    Given FILES (articles, pages, folders), report only the problems in them and in
+    the files they affect, such as the other article of a duplicate slug.
+    """
     options = BuildOptions(build_clock(), drafts, future)
     try:
-        report = check_site(Path.cwd(), options)
+        focus = Focus.of(Path.cwd(), files)
+        full = check_site(Path.cwd(), options)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    _print_diagnostics(report.warnings)
-    _print_diagnostics(report.errors)
+    report = focus.select(full)
     errors, warnings = len(report.errors), len(report.warnings)
-    click.echo(f"gettimes check: {errors} error{'s' if errors != 1 else ''}, "
-               f"{warnings} warning{'s' if warnings != 1 else ''}", err=bool(errors))
+    summary = (f"gettimes check: {errors} error{'s' if errors != 1 else ''}, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if output_format == "json":
+        click.echo(json_document(report), nl=False)
+    elif output_format == "github":
+        for line in github_annotations(report, _workspace_prefix(Path.cwd())):
+            click.echo(line)
+        click.echo(summary, err=True)
+    else:
+        _print_diagnostics(report.warnings)
+        _print_diagnostics(report.errors)
+        click.echo(summary, err=bool(errors))
+    hidden = len(full.errors) - errors
+    if hidden:
+        click.echo(f"gettimes check: {hidden} more error{'s' if hidden != 1 else ''} in other files, not shown "
+                   "(run 'gettimes check' without file names to list them; until they are fixed, "
+                   "links may go unchecked)", err=True)
     if errors:
         sys.exit(1)
+
+
+def _workspace_prefix(site: Path) -> str:
+    """The site folder's path in the repository GitHub Actions checked out, so annotations find their files."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    site, top = site.resolve(), Path(workspace).resolve()
+    if site == top or not site.is_relative_to(top):
+        return ""
+    return site.relative_to(top).as_posix()
 
 
 @main.command()
@@ -138,18 +174,81 @@ def init(directory: Path) -> None:
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"Created a gettimes site in {directory} ({len(written)} files).")
-    click.echo(f"Next: cd {directory} && gettimes build")
+    click.echo(f"Next: cd {directory} && gettimes serve")
+    if any(path.as_posix().endswith(GITHUB_WORKFLOW) for path in written):
+        click.echo(f"On GitHub, {GITHUB_WORKFLOW} checks pull requests and publishes the main branch "
+                   "to GitHub Pages every hour (Settings > Pages > Source: GitHub Actions).")
+
+
+def _pick(names: tuple[str, ...], others: bool) -> Callable[[str], str]:
+    """Read an answer to a numbered list: a number, or a listed name in any case; other names only if allowed."""
+
+    def convert(value: str) -> str:
+        text = value.strip()
+        if text.isdigit() and 1 <= int(text) <= len(names):
+            return names[int(text) - 1]
+        for name in names:
+            if name.casefold() == text.casefold():
+                return name
+        if others or not text:
+            return text
+        raise click.UsageError(f"'{text}' is not a number from 1 to {len(names)} or one of the names listed")
+
+    return convert
+
+
+def _ask_from_list(label: str, names: tuple[str, ...], optional: bool) -> str:
+    """Show `names` numbered and ask for one; an optional answer may be empty or a name not listed."""
+    if not names:
+        return str(click.prompt(f"{label} (Enter for none)", default="", show_default=False)).strip()
+    click.echo(f"{label}:")
+    for number, name in enumerate(names, 1):
+        click.echo(f"  {number}) {name}")
+    hint = f"Choose 1-{len(names)}" + (", type a name, or press Enter for none" if optional else " or type a name")
+    answer = click.prompt(hint, value_proc=_pick(names, others=optional), default="" if optional else None,
+                          show_default=False)
+    return str(answer)
 
 
 @main.command()
-@click.argument("title")
-@click.option("--category", "-c", required=True, help="One of the configured categories.")
-@click.option("--author", "-a", default="", help="The reporter's name.")
-@click.option("--tags", "-t", default="", help="Comma-separated tags.")
-def new(title: str, category: str, author: str, tags: str) -> None:
-    """Write a new draft article dated now."""
+@click.argument("title", required=False)
+@click.option("--category", "-c", help="One of the configured categories.")
+@click.option("--author", "-a", help="The reporter's name, as in data/authors.yaml.")
+@click.option("--tags", "-t", help="Comma-separated tags.")
+@click.option("--summary", "-s", help="One or two sentences for lists and feeds (default: the first paragraph).")
+@click.option("--interactive/--no-interactive", default=None,
+              help="Ask for a missing title, category, reporter and tags (default: only when standard input "
+                   "is a terminal).")
+@click.pass_context
+def new(ctx: click.Context, title: str | None, category: str | None, author: str | None, tags: str | None,
+        summary: str | None, interactive: bool | None) -> None:
+    """Write a new draft article dated now.
+
+    Given TITLE and --category, it asks nothing, as scripts need. Leave either out
+    on a terminal and it asks for each field not given, listing the categories of
+    gettimes.yaml and the reporters of data/authors.yaml to choose from.
+    """
+    if interactive is None:
+        interactive = sys.stdin.isatty()
     try:
-        path = new_article(Path.cwd(), title, category, author, tags, build_clock())
+        if interactive and (title is None or category is None):
+            choices = article_choices(Path.cwd())
+            if title is None:
+                title = str(click.prompt("Headline")).strip()
+            if category is None:
+                category = _ask_from_list("Category", choices.categories, optional=False)
+            if author is None:
+                author = _ask_from_list("Reporter", choices.reporters, optional=True)
+            if tags is None:
+                tags = str(click.prompt("Tags, separated by commas (Enter for none)", default="",
+                                        show_default=False))
+        if title is None:
+            raise click.UsageError("Missing argument 'TITLE' (the headline); on a terminal, "
+                                   "'gettimes new' asks for it.", ctx)
+        if category is None:
+            raise click.UsageError("Missing option '--category' / '-c'; on a terminal, "
+                                   "'gettimes new' lists the categories to choose from.", ctx)
+        path = new_article(Path.cwd(), title, category, author or "", tags or "", build_clock(), summary or "")
     except SiteError as exc:
         _fail(exc)
         return
@@ -157,8 +256,8 @@ def new(title: str, category: str, author: str, tags: str) -> None:
         raise click.BadParameter(str(exc), param_hint="'--category'" if exc.option == "category"
                                  else None) from None
     click.echo(f"Wrote {path}")
-    click.echo("It is a draft: preview it with 'gettimes build --drafts', "
-               "and remove 'draft: true' to publish it.")
+    click.echo("It is a draft, shown only in a preview: run 'gettimes serve --drafts' and open the address "
+               "it prints. To publish it, delete the line 'draft: true' and commit the file.")
 
 
 @main.command()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from gettimes.config import CONFIG_FILE, did_you_mean, load_config
+from gettimes.config import CONFIG_FILE, SiteConfig, did_you_mean, load_config
+from gettimes.content import load_authors
 from gettimes.diagnostics import Report, SiteError
 from gettimes.slugs import fallback_slug, make_slug
+from gettimes.workflows import site_workflows
 
 
 class ScaffoldError(Exception):
@@ -96,6 +99,7 @@ def init_site(directory: Path, now: datetime) -> list[Path]:
         ".gitignore": "/public/\n",
         "static/images/.gitkeep": "",
         "templates/.gitkeep": "",
+        **site_workflows(),
     }
     stats = ["path,views,date"]
     for number, (slug, title, category, author, tags, featured, body) in enumerate(_ARTICLES):
@@ -130,12 +134,33 @@ def init_site(directory: Path, now: datetime) -> list[Path]:
     return written
 
 
-def new_article(root: Path, title: str, category: str, author: str, tags: str, now: datetime) -> Path:
-    """Write content/articles/YYYY/MM/{slug}.md as a draft dated now in the site's time zone."""
+@dataclass(frozen=True, slots=True)
+class ArticleChoices:
+    """What `gettimes new` offers: the configured categories and the known reporters, in file order."""
+
+    categories: tuple[str, ...]
+    reporters: tuple[str, ...]
+
+
+def _site_config(root: Path) -> SiteConfig:
     report = Report()
     config = load_config(root, report)
     if config is None:
         raise SiteError(report)
+    return config
+
+
+def article_choices(root: Path) -> ArticleChoices:
+    """The categories of gettimes.yaml and the reporters of data/authors.yaml (problems there are left to check)."""
+    config = _site_config(root)
+    authors = load_authors(root, config, Report())
+    return ArticleChoices(tuple(c.name for c in config.categories), tuple(a.name for a in authors.values()))
+
+
+def new_article(root: Path, title: str, category: str, author: str, tags: str, now: datetime,
+                summary: str = "") -> Path:
+    """Write content/articles/YYYY/MM/{slug}.md as a draft dated now in the site's time zone."""
+    config = _site_config(root)
     if not title.strip():
         raise ScaffoldError("the title is empty")
     found = config.category_named(category)
@@ -156,6 +181,8 @@ def new_article(root: Path, title: str, category: str, author: str, tags: str, n
     tag_list = [t.strip() for t in tags.split(",") if t.strip()]
     if tag_list:
         header.append("tags: [" + ", ".join(_quote(t) for t in tag_list) + "]")
+    if summary.strip():
+        header.append(f"summary: {_quote(summary.strip())}")
     header.append("draft: true")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("---\n" + "\n".join(header) + "\n---\n\nWrite the article here.\n", encoding="utf-8")
