@@ -30,6 +30,9 @@ KNOWN_KEYS = (
 )
 
 
+_ESSENTIAL_KEYS = ("title", "base_url", "categories", "slugs", "permalinks", "output_dir")
+
+
 @dataclass(frozen=True, slots=True)
 class CategoryConfig:
     name: str
@@ -102,9 +105,13 @@ class _ConfigReader:
         self.report = report
         self.lines = yaml_key_lines(text)
         self.ok = True
+        self.fatal = False
 
     def error(self, key: str | None, message: str, line: int | None = None) -> None:
         self.ok = False
+        # Without these the articles cannot be checked; other mistakes are reported
+        # together with the articles' problems in the same run.
+        self.fatal = self.fatal or key in (None, *_ESSENTIAL_KEYS)
         self.report.error(CONFIG_FILE, line or (self.lines.get(key, 1) if key else 1), message)
 
     def string(self, key: str, default: str | None = None) -> str:
@@ -183,7 +190,7 @@ class _ConfigReader:
             publisher=MappingProxyType(self.mapping("publisher")),
             params=MappingProxyType(self.mapping("params")),
         )
-        return config if self.ok else None
+        return None if self.fatal else config
 
     def _base_url(self, override: str | None) -> str:
         value = (override if override is not None else self.string("base_url")).strip()
