@@ -147,7 +147,7 @@ def _parse_header(
 ) -> dict[str, Any] | None:
     if header_format == "toml":
         try:
-            return tomllib.loads(header)
+            return _without_controls(tomllib.loads(header))
         except tomllib.TOMLDecodeError as exc:
             # tomllib ends its message with "(at line 3, column 7)" or "(at end of document)".
             match = _TOML_WHERE.search(str(exc))
@@ -166,7 +166,7 @@ def _parse_header(
         report.error(rel, header_line - 1,
                      "front matter must be a mapping of keys to values (key: value lines)")
         return None
-    return {str(key): item for key, item in value.items()}
+    return _without_controls({str(key): item for key, item in value.items()})
 
 
 # Errors found only where YAML gives up (the end of the header, the next key) but made
@@ -227,3 +227,17 @@ def yaml_node_lines(text: str) -> Any:
         return yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError:
         return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(value: Any) -> Any:
+    """Front-matter text without control characters, which HTML and XML may not carry."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {key: _without_controls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    return value

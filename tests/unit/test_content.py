@@ -524,3 +524,10 @@ def test_unsafe_page_slugs_are_refused(make_site: SiteFactory, slug: str) -> Non
 def test_a_page_needs_a_title(make_site: SiteFactory) -> None:
     page, found = _page(make_site, "x.md", "---\nsummary: x\n---\n")
     assert page is None and found == [(1, "'title' is required and must be text")]
+
+
+def test_control_characters_in_front_matter_never_reach_the_page(make_site: SiteFactory) -> None:
+    loaded = _ok(make_site, '---\ntitle: "Bell\\x07 and\\x01 null"\ndate: 2025-06-01\n'
+                 'category: World\ntags: ["Tab\\x0bbed"]\n---\n\nBody.\n')
+    assert loaded.title == "Bell and null"
+    assert [tag.name for tag in loaded.tags] == ["Tabbed"]
