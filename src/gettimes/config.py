@@ -257,6 +257,10 @@ class _ConfigReader:
             self.error("permalinks", "permalinks.article must start with '/', contain {slug} and use only "
                        "{slug} {yyyy} {mm} {dd} {category}")
             return "/article/{slug}/"
+        if not pattern.endswith(("/", ".html")):
+            self.error("permalinks", "permalinks.article must end with '/' (a folder with an index.html) "
+                       "or '.html', so that every host serves it as a page")
+            return "/article/{slug}/"
         return pattern
 
 

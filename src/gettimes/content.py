@@ -322,6 +322,8 @@ class _ArticleFields:
             if urls.output_path(alias) is None or alias == "/":
                 self.error("aliases", f"alias '{alias}' must be a path on this site starting with '/'")
                 continue
+            if "." not in alias.rsplit("/", 1)[-1] and not alias.endswith("/"):
+                alias += "/"  # /old/story is served from /old/story/index.html, as Hugo does
             result.append(alias)
         return tuple(result)
 

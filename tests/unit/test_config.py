@@ -345,3 +345,11 @@ def test_item_lines_count_only_real_line_breaks(make_site: SiteFactory) -> None:
     # YAML also breaks lines at U+2028; the file (and the editor) does not.
     text = 'description: "a\u2028b\u2028c"\n' + MINIMAL.replace("[World]", "\n  - World\n  - World\n")
     assert _errors(make_site, text) == [(6, "categories 'World' and 'World' have the same slug 'world'")]
+
+
+@pytest.mark.parametrize("pattern", ["/news/{slug}", "/news/{yyyy}/{slug}.php"])
+def test_a_permalink_must_name_a_page(make_site: SiteFactory, pattern: str) -> None:
+    errors = _errors(make_site, BASIC_CONFIG + f"permalinks:\n  article: {pattern}\n")
+    assert [message for _, message in errors] == [
+        "permalinks.article must end with '/' (a folder with an index.html) or '.html', "
+        "so that every host serves it as a page"]

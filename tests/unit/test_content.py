@@ -531,3 +531,9 @@ def test_control_characters_in_front_matter_never_reach_the_page(make_site: Site
                  'category: World\ntags: ["Tab\\x0bbed"]\n---\n\nBody.\n')
     assert loaded.title == "Bell and null"
     assert [tag.name for tag in loaded.tags] == ["Tabbed"]
+
+
+def test_an_alias_without_a_file_name_becomes_a_folder(make_site: SiteFactory) -> None:
+    loaded = _ok(make_site, '---\ntitle: T\ndate: 2025-06-01\ncategory: World\n'
+                 'aliases: [/old/story, /old/page.html, /old/folder/]\n---\n\nBody.\n')
+    assert loaded.aliases == ("/old/story/", "/old/page.html", "/old/folder/")
