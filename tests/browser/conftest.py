@@ -33,11 +33,13 @@ CHROMIUM_ARGS = [
 DEMO_PAGES = {
     "home": "/",
     "article": "/article/hanbit-record-profit/",
+    "korean-article": "/article/k-beauty-middle-east/",
     "category": "/category/business/",
     "tag": "/tag/semiconductors/",
     "reporter": "/author/choi-dong-wook/",
     "search": "/search/",
     "404": "/404.html",
+    "standalone-page": "/advertise/",
 }
 
 
