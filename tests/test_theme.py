@@ -270,13 +270,17 @@ publisher:
   registration_number: Seoul A-1
   youth_protection_manager: Yoo Guard
   email: desk@example.com
+  address: [1 Main St Seoul, 2 Harbor Rd Busan]
+  fax: "+82-2-000-0001"
   copyright: Copyright Test Media
 """
     html = page(build(news_site(make_site, config)), "/")
     footer = html[html.index('<footer class="site-footer">'):]
     for fragment in ("Test Media Co.", "<dt>CEO</dt><dd>Han Ceo</dd>", "<dt>Registration No.</dt><dd>Seoul A-1</dd>",
                      "<dt>Youth Protection Manager</dt><dd>Yoo Guard</dd>",
-                     '<a href="mailto:desk@example.com">desk@example.com</a>', "Copyright Test Media"):
+                     '<a href="mailto:desk@example.com">desk@example.com</a>', "Copyright Test Media",
+                     "<dt>Address</dt><dd>1 Main St Seoul · 2 Harbor Rd Busan</dd>",
+                     "<dt>Fax</dt><dd>+82-2-000-0001</dd>"):
         assert fragment in footer, fragment
 
 

@@ -73,6 +73,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "publisher_youth_protection_manager": "Youth Protection Manager",
         "publisher_address": "Address",
         "publisher_phone": "Phone",
+        "publisher_fax": "Fax",
         "publisher_email": "E-mail",
     },
     "ko": {
@@ -142,6 +143,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "publisher_youth_protection_manager": "청소년보호책임자",
         "publisher_address": "주소",
         "publisher_phone": "전화",
+        "publisher_fax": "팩스",
         "publisher_email": "이메일",
     },
 }
