@@ -175,7 +175,8 @@ def test_init_overwrites_no_existing_file(tmp_path: Path, gettimes: Gettimes) ->
 def test_init_keeps_an_existing_gitignore(tmp_path: Path, gettimes: Gettimes) -> None:
     (tmp_path / ".gitignore").write_text("node_modules/", encoding="utf-8")
     assert gettimes("init", ".", cwd=tmp_path).code == 0
-    assert (tmp_path / ".gitignore").read_text("utf-8") == "node_modules/\n/public/\n"
+    assert (tmp_path / ".gitignore").read_text("utf-8") == ("node_modules/\n"
+                                                           "/public/\n/.gettimes-cache/\n/.*.gettimes-*/\n")
     assert (tmp_path / "gettimes.yaml").is_file()
 
 

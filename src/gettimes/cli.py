@@ -185,13 +185,15 @@ def _pick(names: tuple[str, ...], others: bool) -> Callable[[str], str]:
 
     def convert(value: str) -> str:
         text = value.strip()
-        if text.isdigit() and 1 <= int(text) <= len(names):
-            return names[int(text) - 1]
-        for name in names:
-            if name.casefold() == text.casefold():
-                return name
-        if others or not text:
-            return text
+        if text.isdigit():  # a number is a choice from the list, never a name
+            if 1 <= int(text) <= len(names):
+                return names[int(text) - 1]
+        else:
+            for name in names:
+                if name.casefold() == text.casefold():
+                    return name
+            if others or not text:
+                return text
         raise click.UsageError(f"'{text}' is not a number from 1 to {len(names)} or one of the names listed")
 
     return convert

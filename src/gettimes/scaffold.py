@@ -79,6 +79,9 @@ _ARTICLES = (
      "| Example Chips | 3 |\n| Sample Semi | 2 |\n"),
 )
 
+# The build output, the build cache, and the staging folders beside the output (left by a killed build).
+_GITIGNORE = "/public/\n/.gettimes-cache/\n/.*.gettimes-*/\n"
+
 _ABOUT = """\
 ---
 title: About Us
@@ -96,7 +99,7 @@ def init_site(directory: Path, now: datetime) -> list[Path]:
         CONFIG_FILE: _CONFIG,
         "data/authors.yaml": _AUTHORS,
         "content/pages/about.md": _ABOUT,
-        ".gitignore": "/public/\n",
+        ".gitignore": _GITIGNORE,
         "static/images/.gitkeep": "",
         "templates/.gitkeep": "",
         **site_workflows(),
@@ -124,9 +127,10 @@ def init_site(directory: Path, now: datetime) -> list[Path]:
         path = directory / rel
         if rel in kept and path.exists():
             existing = path.read_text("utf-8")
-            if rel == ".gitignore" and "/public/" not in existing.split():
-                path.write_text(existing + ("\n" if existing and not existing.endswith("\n") else "") + text,
-                                encoding="utf-8")
+            missing = [line for line in text.splitlines() if line not in existing.splitlines()]
+            if rel == ".gitignore" and missing:
+                path.write_text(existing + ("\n" if existing and not existing.endswith("\n") else "")
+                                + "".join(line + "\n" for line in missing), encoding="utf-8")
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
