@@ -17,6 +17,7 @@ import pytest
 
 from conftest import BASIC_CONFIG, FIXED_NOW, SiteFactory, article, options
 from gettimes.build import build_site
+from gettimes.cache import CACHE_DIR
 from gettimes.diagnostics import SiteError
 from gettimes.reload import EVENTS_PATH, OVERLAY_ID, LiveState, inject, snippet
 from gettimes.serve import DevServer, ServeOptions, describe
@@ -399,6 +400,7 @@ def test_close_ends_every_thread_and_removes_the_private_folder(site: Path) -> N
     finally:
         stream.close()
     assert not scratch.exists()
+    assert not list((site / CACHE_DIR).glob("pages-*")), "no build-cache record is left for the removed folder"
     assert set(threading.enumerate()) <= before
     with pytest.raises(OSError):
         fetch(running.port, "/", timeout=5)

@@ -11,6 +11,7 @@ site stays up while the errors show in the terminal and in the browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import secrets
@@ -31,6 +32,7 @@ from urllib.parse import quote, urlsplit
 import watchfiles
 
 from gettimes.build import SOURCE_FOLDERS, BuildOptions, build_site
+from gettimes.cache import CACHE_DIR, digest
 from gettimes.config import CONFIG_FILE, load_config
 from gettimes.devserver import PreviewServer, Served, open_server
 from gettimes.diagnostics import Diagnostic, Report, SiteError
@@ -167,6 +169,11 @@ class Preview:
     def close(self) -> None:
         self._events.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
+        # The build cache keeps a record of written pages per output folder; this
+        # folder is gone for good, so its record would only pile up session after session.
+        record = self.root / CACHE_DIR / f"pages-{digest(str(self._folder.resolve()))}.pickle"
+        with contextlib.suppress(OSError):
+            record.unlink()
 
 
 def _unexpected(exc: Exception) -> Diagnostic:
