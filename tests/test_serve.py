@@ -88,7 +88,8 @@ def test_saving_an_article_updates_the_served_page(site: Path) -> None:
         page = running.page_with(STORY_URL, "Revised Headline")
         assert "Original Headline" not in strip_reload(page.body).decode()
         line = running.printed("Rebuilt")
-        assert re.fullmatch(rf"Rebuilt \({re.escape(STORY)} changed\): \d+ pages in \d+ ms\.", line), line
+        assert re.fullmatch(rf"Rebuilt \({re.escape(STORY)} changed\): \d+ pages, \d+ files updated, in \d+ ms\.",
+                            line), line
 
 
 def test_saves_show_when_the_watcher_has_to_poll(site: Path) -> None:

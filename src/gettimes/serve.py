@@ -78,6 +78,8 @@ class Outcome:
     pages: int
     milliseconds: float
     output_changed: bool
+    written: int = 0  # files whose bytes changed
+    removed: int = 0
     errors: tuple[Diagnostic, ...] = ()
     new_warnings: tuple[Diagnostic, ...] = ()
     stopped: bool = False  # the server stopped mid-build; nothing changed
@@ -136,7 +138,8 @@ class Preview:
         self._current = Served(LiveState(self._token()), self._base_path(previous.base_path), ready=True)
         if changed:
             self._events.publish(self._current.live.event())
-        return Outcome(result.pages, _ms(started), changed, (), self._new_warnings(result.warnings))
+        return Outcome(result.pages, _ms(started), changed, result.written, result.removed,
+                       new_warnings=self._new_warnings(result.warnings))
 
     def _progress(self, done: int, total: int) -> None:
         if self._stopping.is_set():
@@ -151,7 +154,7 @@ class Preview:
         live = LiveState(previous.live.token, tuple(str(error) for error in errors))
         self._current = Served(live, previous.base_path, previous.ready)
         self._events.publish(live.event())
-        return Outcome(0, _ms(started), False, tuple(errors), self._new_warnings(warnings))
+        return Outcome(0, _ms(started), False, errors=tuple(errors), new_warnings=self._new_warnings(warnings))
 
     def _new_warnings(self, warnings: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
         """Warnings not shown by the previous build: each is printed once, not on every save."""
@@ -433,8 +436,10 @@ class DevServer:
             self.console.say(f"Rebuild failed ({what}): {count} error{'s' if count != 1 else ''}; "
                              "still serving the last good build.")
             return
-        note = "" if outcome.output_changed else ", output unchanged"
-        self.console.say(f"Rebuilt ({what}): {outcome.pages} pages in {outcome.milliseconds:.0f} ms{note}.")
+        files = f"{outcome.written} file{'s' if outcome.written != 1 else ''} updated"
+        if outcome.removed:
+            files += f", {outcome.removed} removed"
+        self.console.say(f"Rebuilt ({what}): {outcome.pages} pages, {files}, in {outcome.milliseconds:.0f} ms.")
 
     def wait(self) -> None:
         """Block until `close()` is called from another thread (or Ctrl-C)."""
