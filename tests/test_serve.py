@@ -18,6 +18,7 @@ import pytest
 from conftest import BASIC_CONFIG, FIXED_NOW, SiteFactory, article, options
 from gettimes.build import build_site
 from gettimes.cache import CACHE_DIR
+from gettimes.devserver import url_segments
 from gettimes.diagnostics import SiteError
 from gettimes.reload import EVENTS_PATH, OVERLAY_ID, LiveState, inject, snippet
 from gettimes.serve import DevServer, ServeOptions, describe
@@ -296,6 +297,16 @@ def test_requests_cannot_leave_the_served_folder(site: Path) -> None:
                 assert SECRET not in response.body.decode("utf-8", "replace"), path
                 if method == "GET":
                     assert response.body == not_found.body, path
+
+
+@pytest.mark.parametrize(("path", "segments"), [
+    ("/", []), ("/article/story/", ["article", "story"]), ("/feed.xml", ["feed.xml"]),
+    ("/tag/r%26d/", ["tag", "r&d"]), ("/%ED%95%9C/", ["한"]), ("/.well-known/x.txt", [".well-known", "x.txt"]),
+    ("/../x", None), ("/a/%2e%2e/x", None), ("/a%2f..%2f..%2fx", None), ("/a\\b", None), ("/a%5cb", None),
+    ("/a//b", None), ("/C:/x", None), ("/a%00", None), ("x", None),
+])
+def test_url_paths_map_to_segments_inside_the_folder(path: str, segments: list[str] | None) -> None:
+    assert url_segments(path) == segments
 
 
 def test_content_types(site: Path) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from gettimes.diagnostics import UsageError
 from gettimes.reload import EVENTS_PATH, Broadcaster, LiveState, error_page, inject, snippet
@@ -115,6 +115,15 @@ def locate(root: Path, segments: list[str]) -> Path | None:
     return target if target.is_relative_to(root) else None
 
 
+def _request_target(target: str) -> SplitResult:
+    """The path and query of a request. Only an absolute URL (`GET http://host/x`) has a host:
+    `//etc/passwd` is a path with an empty segment (refused), not a host and a path."""
+    if target.startswith(("http://", "https://")):
+        return urlsplit(target)
+    path, _, query = target.partition("#")[0].partition("?")
+    return SplitResult("", "", path, query, "")
+
+
 class PreviewServer(ThreadingHTTPServer):
     """One thread per request; closing joins them all, so a stop leaves nothing running."""
 
@@ -177,7 +186,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         current = self.server.site.current()
-        url = urlsplit(self.path)
+        url = _request_target(self.path)
         if url.path == EVENTS_PATH:
             self._events(head)
             return
