@@ -26,13 +26,14 @@ from gettimes.content import (
 )
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
 from gettimes.feeds import GeneratedFile, make_feeds
+from gettimes.freshness import Freshness, input_digest, is_fresh, output_files, valid_until
 from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article
 from gettimes.output import StagedOutput
 from gettimes.output import output_problem as _output_problem
-from gettimes.pagewriter import write_pages
+from gettimes.pagewriter import templates_read_the_clock, write_pages
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
@@ -129,7 +130,13 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     check_output_option(root, options)
     report = Report()
     config = load_config(root, Report(), options.base_url)
-    cache = _open_cache(root, config, options.output or root / (config.output_dir if config else "public"), options)
+    planned_output = (options.output or root / (config.output_dir if config else "public")).resolve()
+    cache = _open_cache(root, config, planned_output, options)
+    inputs = input_digest(root, repr((options.drafts, options.future, options.base_url, str(planned_output))))
+    record = cache.freshness if isinstance(cache.freshness, Freshness) else None
+    if options.cache and record is not None and is_fresh(record, inputs, options.now, planned_output):
+        return BuildResult(planned_output, record.pages, 0, len(record.files), 0, time.perf_counter() - started,
+                           record.warnings)
     site = load_site(root, options, report, cache)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
@@ -146,7 +153,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         output.discard()
         raise
     if options.cache:
-        cache.save(written)
+        fresh_until = options.now if templates_read_the_clock(root) else \
+            valid_until(site.articles, options.now, site.config.timezone, options.drafts)
+        cache.save(written, Freshness(inputs, options.now, fresh_until, output_files(output_dir), len(jobs),
+                                      tuple(report.warnings)))
     return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
                        time.perf_counter() - started, tuple(report.warnings))
 

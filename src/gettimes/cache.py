@@ -59,17 +59,18 @@ class BuildCache:
     articles: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, WrittenPage] = field(default_factory=dict)
     used_articles: dict[str, Any] = field(default_factory=dict)
+    freshness: Any = None  # what the last build into this output left: see freshness.py
+    _articles_unread: bool = False
 
     @classmethod
     def open(cls, root: Path, salt: str, output: Path) -> BuildCache:
         cache = cls(root / CACHE_DIR, salt=f"{__version__}:{_FORMAT}:{salt}",
                     output_key=digest(str(output.resolve())))
-        articles = _read(cache.folder / "articles.pickle")
-        if isinstance(articles, dict) and articles.get("salt") == cache.salt:
-            cache.articles = articles.get("entries", {})
+        cache._articles_unread = True
         pages = _read(cache.folder / f"pages-{cache.output_key}.pickle")
         if isinstance(pages, dict) and pages.get("version") == __version__:
             cache.pages = pages.get("entries", {})
+            cache.freshness = pages.get("freshness")
         return cache
 
     @classmethod
@@ -81,6 +82,11 @@ class BuildCache:
         return digest(self.salt, rel, data)
 
     def get_article(self, key: str) -> Any:
+        if self._articles_unread:  # read only when a build needs articles: a fresh output does not
+            self._articles_unread = False
+            stored = _read(self.folder / "articles.pickle")
+            if isinstance(stored, dict) and stored.get("salt") == self.salt:
+                self.articles = stored.get("entries", {})
         value = self.articles.get(key)
         if value is not None:
             self.used_articles[key] = value
@@ -89,7 +95,7 @@ class BuildCache:
     def put_article(self, key: str, value: Any) -> None:
         self.used_articles[key] = value
 
-    def save(self, pages: Mapping[str, WrittenPage]) -> None:
+    def save(self, pages: Mapping[str, WrittenPage], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
@@ -97,7 +103,7 @@ class BuildCache:
             if self.used_articles.keys() != self.articles.keys():
                 _write(self.folder / "articles.pickle", {"salt": self.salt, "entries": self.used_articles})
             _write(self.folder / f"pages-{self.output_key}.pickle",
-                   {"version": __version__, "entries": dict(pages)})
+                   {"version": __version__, "entries": dict(pages), "freshness": freshness})
 
 
 def _write(path: Path, value: Any) -> None:

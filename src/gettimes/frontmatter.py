@@ -232,12 +232,16 @@ def yaml_node_lines(text: str) -> Any:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _without_controls(value: Any) -> Any:
-    """Front-matter text without control characters, which HTML and XML may not carry."""
+def _without_controls(values: dict[str, Any]) -> dict[str, Any]:
+    """Front-matter values without control characters, which HTML and XML may not carry."""
+    return {key: _clean(item) for key, item in values.items()}
+
+
+def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return _CONTROL.sub("", value)
     if isinstance(value, dict):
-        return {key: _without_controls(item) for key, item in value.items()}
+        return {key: _clean(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_without_controls(item) for item in value]
+        return [_clean(item) for item in value]
     return value

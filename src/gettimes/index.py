@@ -6,9 +6,12 @@ comes from here, computed once per build.
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from math import ceil
 from types import MappingProxyType
 
@@ -131,19 +134,31 @@ class SiteIndex:
     # reporter slug -> their most read articles (all-time views), for the reporter box and page
     author_most_read: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
     neighbours: Mapping[str, Neighbours] = field(default_factory=lambda: MappingProxyType({}))
-    _by_tag: Mapping[str, tuple[Article, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # For related(): each article's place in `articles`, and each tag's places, ascending.
+    _positions: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    _tag_positions: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def related(self, article: Article, limit: int = 4) -> list[Article]:
-        """Articles sharing the most tags with `article`, newer first on ties."""
-        scores: dict[str, int] = {}
-        by_url: dict[str, Article] = {}
-        for tag in article.tags:
-            for other in self._by_tag.get(tag.slug, ()):
-                if other.url != article.url:
-                    scores[other.url] = scores.get(other.url, 0) + 1
-                    by_url[other.url] = other
-        ranked = sorted(by_url.values(), key=lambda a: (-scores[a.url], -a.date.timestamp(), a.slug))
-        return ranked[:limit]
+        """Articles sharing the most tags with `article`, newer first on ties.
+
+        Runs once per article page, so it counts in C (Counter over positions in
+        the newest-first list) and sorts only the few articles sharing two or more tags.
+        """
+        own = self._positions.get(article.url)
+        lists = [self._tag_positions[tag.slug] for tag in article.tags if tag.slug in self._tag_positions]
+        if own is None or not lists:
+            return []
+        counts = Counter(chain.from_iterable(lists))
+        counts.pop(own, None)
+        chosen = [position for _, position in sorted((-n, p) for p, n in counts.items() if n > 1)[:limit]]
+        seen = set(chosen)
+        for position in heapq.merge(*lists):  # the newest sharing one tag
+            if len(chosen) >= limit:
+                break
+            if position != own and position not in seen:
+                seen.add(position)
+                chosen.append(position)
+        return [self.articles[position] for position in chosen]
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
@@ -161,6 +176,7 @@ def build_index(
     author_most_read: Mapping[str, Sequence[Article]] | None = None,
 ) -> SiteIndex:
     published = newest_first(a for a in articles if rules.allows(a))
+    positions = {article.url: position for position, article in enumerate(published)}
     by_category: dict[str, list[Article]] = {c.slug: [] for c in config.categories}
     by_tag: dict[str, list[Article]] = {}
     tag_of: dict[str, Tag] = {}
@@ -197,5 +213,6 @@ def build_index(
         weekly_hot=tuple(weekly_hot),
         author_most_read=MappingProxyType({slug: tuple(items) for slug, items in (author_most_read or {}).items()}),
         neighbours=MappingProxyType(neighbours),
-        _by_tag=MappingProxyType({s: tuple(v) for s, v in by_tag.items()}),
+        _positions=MappingProxyType(positions),
+        _tag_positions=MappingProxyType({s: tuple(positions[a.url] for a in v) for s, v in by_tag.items()}),
     )

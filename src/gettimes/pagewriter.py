@@ -93,11 +93,16 @@ def _fingerprinter(renderer: PageRenderer, source_digests: Mapping[str, str]) ->
     outside_article = "".join(text for name, text in sources if not name.endswith("/article.html"))
     shared = dict(renderer.shared)
     if not any(_NOW.search(text) for _, text in sources):
-        shared.pop("now", None)
+        shared.pop("now", None)  # no template prints the build time: it is no input of a page
     return Fingerprinter(
         [__version__, _code_digest(), *(f"{name}\n{text}" for name, text in sources)],
         shared, source_digests, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)),
     )
+
+
+def templates_read_the_clock(site_dir: Path) -> bool:
+    """True when a template uses `now`, so that every build can change every page."""
+    return any(_NOW.search(text) for _, text in _template_sources(site_dir))
 
 
 def _code_digest() -> str:

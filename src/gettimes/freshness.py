@@ -1,0 +1,89 @@
+"""Is the output already what a build would write? Then a build has nothing to do.
+
+A successful build records a digest of everything it read (every source file's
+bytes, the theme, gettimes' own code, the options) and the moment its output goes
+stale by the clock alone: the next future article's publication, an article
+leaving the news sitemap's 48-hour window, or midnight in the site's time zone
+(Weekly Hot Issue counts days). A later build with the same digest, before that
+moment, onto an output that still holds exactly the files it left, changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from gettimes.diagnostics import Diagnostic
+from gettimes.models import Article
+from gettimes.sitemaps import NEWS_WINDOW
+
+SITE_INPUTS = ("gettimes.yaml", "content", "data", "templates", "static")
+_PACKAGE = Path(__file__).parent
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    inputs: str  # digest of everything the build read, and its options
+    built_at: datetime  # the build time it was made at
+    valid_until: datetime  # when the clock alone changes the output
+    files: tuple[tuple[str, int, int], ...]  # output files: path, size, mtime_ns
+    pages: int
+    warnings: tuple[Diagnostic, ...]
+
+
+def input_digest(root: Path, options_key: str) -> str:
+    """A hash of the site's sources, the theme and gettimes' code, by their bytes."""
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update(options_key.encode())
+    for base, names in ((root, SITE_INPUTS), (_PACKAGE, ("",))):
+        for name in names:
+            for path in _files(base / name if name else base):
+                hasher.update(str(path.relative_to(base)).encode() + b"\0")
+                hasher.update(path.read_bytes())
+                hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found.extend(Path(folder) / name for name in sorted(files) if not name.endswith(".pyc"))
+    return found
+
+
+def valid_until(articles: Iterable[Article], now: datetime, zone: ZoneInfo, drafts: bool) -> datetime:
+    """The first moment after `now` at which the same sources would give another site."""
+    local = now.astimezone(zone)
+    moments = [datetime.combine(local.date() + timedelta(days=1), time(), zone)]
+    for article in articles:
+        if article.draft and not drafts:
+            continue
+        if article.date > now:
+            moments.append(article.date)  # published from then on
+        elif article.date + NEWS_WINDOW >= now:
+            moments.append(article.date + NEWS_WINDOW + timedelta(microseconds=1))  # leaves the news sitemap
+    return min(moments)
+
+
+def output_files(output: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the output with its size and modification time."""
+    found = []
+    for path in _files(output):
+        stat = path.stat()
+        found.append((path.relative_to(output).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def is_fresh(record: Freshness | None, inputs: str, now: datetime, output: Path) -> bool:
+    return (record is not None and record.inputs == inputs and record.built_at <= now < record.valid_until
+            and output_files(output) == record.files)

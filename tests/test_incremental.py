@@ -1,0 +1,129 @@
+"""Incremental builds: reusing the cache and the previous output never changes the result.
+
+After every step of an editing session the output must equal, byte for byte, a
+clean build of the same sources at the same clock without any cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import FIXED_NOW, SiteFactory, article, options
+from gettimes import content
+from gettimes.build import build_site
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(site: Path, **changes: object) -> dict[str, str]:
+    output = site.parent / "clean"
+    shutil.rmtree(output, ignore_errors=True)
+    build_site(site, options(output=output, cache=False, jobs=1, **changes))
+    return tree(output)
+
+
+def stories(count: int) -> dict[str, str | bytes]:
+    return {
+        f"content/articles/2025/06/story-{n}.md": article(
+            f"Story {n}", date=f"2025-06-{1 + n:02d} 09:00:00+09:00", category=("World", "Business")[n % 2],
+            tags=f"[Topic {n % 3}, Desk]", author="KIM MIN-SEO", body=f"Paragraph of story {n}.\n")
+        for n in range(8)
+    }
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text("utf-8").replace(old, new), encoding="utf-8")
+
+
+STEPS: list[tuple[str, Callable[[Path], None]]] = [
+    ("nothing", lambda site: None),
+    ("body edit", lambda site: edit(site / "content/articles/2025/06/story-3.md", "Paragraph", "Changed paragraph")),
+    ("title edit", lambda site: edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")),
+    ("new article", lambda site: (site / "content/articles/2025/06/new.md").write_text(
+        article("Brand New", date="2025-06-20 10:00:00+09:00", tags="[Desk]"), encoding="utf-8")),
+    ("deletion", lambda site: (site / "content/articles/2025/06/story-1.md").unlink()),
+    ("rename", lambda site: (site / "content/articles/2025/06/story-2.md").rename(
+        site / "content/articles/2025/06/renamed.md")),
+    ("draft flip", lambda site: edit(site / "content/articles/2025/06/story-4.md", "category:",
+                                     "draft: true\ncategory:")),
+    ("template", lambda site: (site / "templates").mkdir() or (site / "templates/tag.html").write_text(
+        "<h1>{{ tag.name }}</h1>{% for a in articles %}<p>{{ a.title }}</p>{% endfor %}\n", encoding="utf-8")),
+    ("config", lambda site: edit(site / "gettimes.yaml", "paginate: 2", "paginate: 3")),
+    ("stats", lambda site: (site / "data").mkdir() or (site / "data/stats.csv").write_text(
+        "path,views,date\n/article/story-6/,50,2025-06-29\n", encoding="utf-8")),
+    ("authors", lambda site: (site / "data/authors.yaml").write_text(
+        "- name: KIM MIN-SEO\n  bio: Writes about markets.\n", encoding="utf-8")),
+    ("static", lambda site: (site / "static").mkdir() or (site / "static/robots-note.txt").write_text("hi")),
+]
+
+
+def test_every_step_of_an_editing_session_equals_a_clean_build(make_site: SiteFactory) -> None:
+    site = make_site(stories(8))
+    for name, step in STEPS:
+        step(site)
+        build_site(site, options())
+        assert tree(site / "public") == clean_build(site), f"after the step: {name}"
+
+
+def test_parallel_and_serial_builds_are_identical(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    monkeypatch.setattr("gettimes.articles.PARALLEL_FROM", 1)
+    monkeypatch.setattr("gettimes.pagewriter.PARALLEL_FROM", 1)
+    build_site(site, options(jobs=2, cache=False))
+    assert tree(site / "public") == clean_build(site)
+
+
+def test_an_unchanged_site_is_not_even_read_again(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    first = build_site(site, options())
+    mtimes = {p: p.stat().st_mtime_ns for p in (site / "public").rglob("*") if p.is_file()}
+
+    def no_loading(*args: object) -> None:
+        raise AssertionError("an unchanged site was loaded again")
+
+    monkeypatch.setattr(content.ArticleLoader, "load_bytes", no_loading)
+    second = build_site(site, options(now=FIXED_NOW + timedelta(minutes=5)))
+    assert (second.written, second.unchanged, second.pages) == (0, first.written, first.pages)
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+@pytest.mark.parametrize(("name", "files", "later"), [
+    ("a future article comes out", {"content/articles/2025/06/later.md": article(
+        "Scheduled Story", date="2025-06-30 12:30:00+09:00")}, timedelta(minutes=31)),
+    ("an article leaves the news sitemap", {}, timedelta(days=3)),
+    ("a new day moves the weekly window", {"data/stats.csv": "path,views,date\n/article/story-6/,50,2025-06-24\n"},
+     timedelta(days=1)),
+])
+def test_the_clock_alone_can_change_the_site(make_site: SiteFactory, name: str, files: dict[str, str | bytes],
+                                              later: timedelta) -> None:
+    site = make_site({**stories(8), **files})
+    build_site(site, options())
+    build_site(site, options(now=FIXED_NOW + later))
+    assert tree(site / "public") == clean_build(site, now=FIXED_NOW + later), name
+
+
+def test_a_damaged_output_is_repaired(make_site: SiteFactory) -> None:
+    site = make_site(stories(8))
+    build_site(site, options())
+    (site / "public/article/story-3/index.html").unlink()
+    (site / "public/index.html").write_text("edited by hand", encoding="utf-8")
+    build_site(site, options())
+    assert tree(site / "public") == clean_build(site)
+
+
+def test_a_template_that_prints_the_clock_is_rendered_every_time(make_site: SiteFactory) -> None:
+    site = make_site({**stories(8), "templates/404.html": "<p>Built {{ now.isoformat() }}</p>\n"})
+    build_site(site, options())
+    later = FIXED_NOW + timedelta(seconds=30)
+    build_site(site, options(now=later))
+    assert later.astimezone(ZoneInfo("Asia/Seoul")).isoformat() in (site / "public/404.html").read_text("utf-8")
