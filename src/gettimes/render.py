@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2 import meta
+from markupsafe import Markup
 
 from gettimes import urls
 from gettimes.config import SiteConfig
@@ -29,6 +31,9 @@ TEMPLATE_NAMES = (
     "articles.html", "page.html", "search.html", "404.html", "redirect.html",
 )
 HOME_SECTION_SIZE = 4
+# Partials that draw the same HTML on every page: rendered once per build and given to every
+# template as ready HTML under these names (a partial that reads page variables is drawn per page).
+BUILD_PARTIALS = (("sidebar_html", "_sidebar.html"), ("footer_html", "_footer.html"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +183,11 @@ def _listing(base_url: str, template: str, key: str, subject: object,
 
 
 class PageRenderer:
-    """Renders `PageJob`s with the context every template shares."""
+    """Renders `PageJob`s with the context every template shares.
+
+    It is made once per build, before any worker process starts, so what it prepares
+    here (the build partials) is prepared once.
+    """
 
     def __init__(self, env: jinja2.Environment, site_dir: Path, config: SiteConfig,
                  index: SiteIndex, now: datetime) -> None:
@@ -192,12 +201,23 @@ class PageRenderer:
             "hot_issue": index.hot_issue,
             "author_most_read": index.author_most_read,
         }
+        self.partials: dict[str, Markup] = {}
+        self.page_partials: dict[str, str] = {}
+        for key, name in BUILD_PARTIALS:
+            html = self._render_once(name)
+            if html is None:
+                self.page_partials[key] = name
+            else:
+                self.partials[key] = html
 
     def render(self, job: PageJob, report: Report) -> bytes | None:
         try:
             template = self.env.get_template(job.template)
-            html = template.render({**self.shared, **job.context, "page_url": job.url,
-                                    "pagination": job.context.get("pagination")})
+            context = {**self.shared, **self.partials, **job.context, "page_url": job.url,
+                       "pagination": job.context.get("pagination")}
+            for key, name in self.page_partials.items():
+                context[key] = _PagePartial(self.env.get_template(name), context)
+            html = template.render(context)
         except jinja2.TemplateError as exc:
             self._report(exc, job, report)
             return None
@@ -205,6 +225,15 @@ class PageRenderer:
             self._report(exc, job, report)
             return None
         return html.encode("utf-8")
+
+    def _render_once(self, name: str) -> Markup | None:
+        """The partial drawn with the shared context, or None if it may read a page's own variables."""
+        if not _reads_only(self.env, name, {*self.shared, *self.env.globals}, set()):
+            return None
+        try:
+            return Markup(self.env.get_template(name).render(self.shared))
+        except Exception:  # drawn per page instead, where the page reports the error
+            return None
 
     def _report(self, exc: Exception, job: PageJob, report: Report) -> None:
         path, line = self._template_location(exc, job.template)
@@ -219,3 +248,32 @@ class PageRenderer:
                 return _template_path(self.site_dir, frame.filename), frame.lineno
         return "templates/" + template, None
 
+
+
+@dataclass(frozen=True, slots=True)
+class _PagePartial:
+    """A build partial that reads page variables: drawn with the page's context when printed."""
+
+    template: jinja2.Template
+    context: Mapping[str, Any]
+
+    def __html__(self) -> str:
+        return self.template.render(self.context)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def _reads_only(env: jinja2.Environment, name: str, names: set[str], seen: set[str]) -> bool:
+    """Whether template `name`, and every template it includes, imports or extends, reads only `names`."""
+    if name in seen:
+        return True
+    seen.add(name)
+    if env.loader is None:
+        return False
+    try:
+        ast = env.parse(env.loader.get_source(env, name)[0])
+    except jinja2.TemplateError:
+        return False
+    return meta.find_undeclared_variables(ast) <= names and all(
+        other is not None and _reads_only(env, other, names, seen) for other in meta.find_referenced_templates(ast))
