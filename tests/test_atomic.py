@@ -117,6 +117,9 @@ def test_build_writes_only_into_its_output_folder(tmp_path: Path, make_site: Sit
     before = snapshot(tmp_path)
     build_site(site, options(output=output))
     assert snapshot(tmp_path, skip=output) == before
+    edited = site / "content/articles/2025/06/story-002.md"
+    edited.write_text(edited.read_text("utf-8") + "\nA correction.\n", encoding="utf-8")
+    before = snapshot(tmp_path, skip=output)
     build_site(site, options(output=output))  # a second build swaps folders: still nothing else
     assert snapshot(tmp_path, skip=output) == before
     assert sorted(p.name for p in output.parent.iterdir()) == [".public.gettimes-tmp", "public"]
