@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SiteFactory, article, options
-from gettimes.build import build_site
-from gettimes.diagnostics import SiteError
+from gettimes.build import build_site, load_site
+from gettimes.diagnostics import Report, SiteError
+from gettimes.render import PageRenderer
 
 
 def site_with(make_site: SiteFactory, **templates: str) -> Path:
@@ -23,11 +24,26 @@ def page(site: Path, url: str) -> str:
     return (site / "public" / url.strip("/") / "index.html").read_text("utf-8")
 
 
+def renderer(site: Path) -> PageRenderer:
+    loaded = load_site(site, options(), Report())
+    assert loaded is not None
+    return PageRenderer(loaded.templates, loaded.root, loaded.config, loaded.index, loaded.now)
+
+
+def test_the_themes_sidebar_and_footer_are_drawn_once_per_build(make_site: SiteFactory) -> None:
+    drawn = renderer(site_with(make_site))
+    assert set(drawn.partials) == {"sidebar_html", "footer_html"}
+    assert not drawn.page_partials
+    assert 'class="sidebar"' in drawn.partials["sidebar_html"]
+    assert 'class="site-footer"' in drawn.partials["footer_html"]
+
+
 def test_a_sidebar_that_reads_the_page_is_drawn_for_each_page(make_site: SiteFactory) -> None:
     site = site_with(make_site, **{
         "_sidebar.html": '<aside class="sidebar">On {{ page_url }}{% if article is defined %}: '
                          '{{ article.title }}{% endif %}</aside>\n',
     })
+    assert renderer(site).page_partials == {"sidebar_html": "_sidebar.html"}
     build_site(site, options())
     assert '<aside class="sidebar">On /</aside>' in page(site, "/")
     assert '<aside class="sidebar">On /article/exporters-gain/: Exporters Gain</aside>' in \

@@ -272,8 +272,25 @@ def _reads_only(env: jinja2.Environment, name: str, names: set[str], seen: set[s
     if env.loader is None:
         return False
     try:
-        ast = env.parse(env.loader.get_source(env, name)[0])
+        reads, uses = _names_in(env, env.loader.get_source(env, name)[0])
     except jinja2.TemplateError:
         return False
-    return meta.find_undeclared_variables(ast) <= names and all(
-        other is not None and _reads_only(env, other, names, seen) for other in meta.find_referenced_templates(ast))
+    return reads <= names and all(other is not None and _reads_only(env, other, names, seen) for other in uses)
+
+
+_NAMES_IN: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
+
+
+def _names_in(env: jinja2.Environment, source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    """The variables a template reads from its context, and the templates it uses (None: a computed name).
+
+    Kept by source text, as parsing is slow and `gettimes serve` rebuilds often with the same templates.
+    """
+    found = _NAMES_IN.get(source)
+    if found is None:
+        ast = env.parse(source)
+        found = frozenset(meta.find_undeclared_variables(ast)), tuple(meta.find_referenced_templates(ast))
+        if len(_NAMES_IN) >= 64:
+            _NAMES_IN.clear()
+        _NAMES_IN[source] = found
+    return found
