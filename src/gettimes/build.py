@@ -43,6 +43,7 @@ from gettimes.render import (
     make_environment,
     plan_pages,
 )
+from gettimes.search import index_search
 from gettimes.sitemaps import make_sitemaps
 from gettimes.stats import rank_articles, read_stats
 
@@ -146,6 +147,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     output = StagedOutput(output_dir).open()
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress)
+        index_search(site.config, jobs, output, report)
         if report.has_errors:
             raise SiteError(report)
         counts = output.commit()

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from gettimes import urls
 from gettimes.diagnostics import Report
 from gettimes.render import PageJob
+from gettimes.search import INDEX_DIR
 
 _LINK = re.compile(rb"""\s(?:href|src)="(/[^"]*)\"""")
 
@@ -22,6 +23,9 @@ def check_links(root: Path, base_url: str, rendered: Iterable[tuple[PageJob, byt
     that comes from a template is reported once, with the number of pages it is on.
     """
     base_path = urlsplit(base_url).path.rstrip("/")
+    # The search page is planned exactly when search is on; its index is made by Pagefind
+    # after the pages are written, so check (which does not run Pagefind) takes it on trust.
+    index_folder = f"/{INDEX_DIR}/" if urls.output_path(urls.SEARCH_URL) in files else None
     broken: dict[str, list[PageJob]] = {}
     for job, html in rendered:
         for match in _LINK.finditer(html):
@@ -31,6 +35,8 @@ def check_links(root: Path, base_url: str, rendered: Iterable[tuple[PageJob, byt
             path = unquote(urlsplit(link).path)
             if base_path and path.startswith(base_path + "/"):
                 path = path[len(base_path):]
+            if index_folder and path.startswith(index_folder):
+                continue
             target = urls.output_path(path)
             if target is None or not (target in files or f"{target}/index.html" in files):
                 pages = broken.setdefault(link, [])
