@@ -320,3 +320,24 @@ def test_pre_commit_installs_the_hook_from_this_repository(newsroom: tuple[Path,
     assert refused.returncode == 1, output
     assert "gettimes check" in output and "Failed" in output
     assert f"{JUNE}/port-strike.md:4: unknown category 'Wrold'" in output
+
+
+def test_checking_one_article_renders_only_its_pages(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-commit fast path: every file is loaded, but only the given article's page is drawn."""
+    from gettimes.render import PageRenderer
+
+    site = make_site({f"content/articles/2025/06/story-{n}.md": article(f"Story {n}") for n in range(6)})
+    drawn: list[str] = []
+    original = PageRenderer.render
+
+    def counting(self: PageRenderer, job: Any, report: Any) -> bytes | None:
+        drawn.append(job.url)
+        return original(self, job, report)
+
+    monkeypatch.setattr(PageRenderer, "render", counting)
+    result = check(site, monkeypatch, "content/articles/2025/06/story-3.md")
+    assert result.exit_code == 0, result.output
+    assert drawn == ["/article/story-3/"]
+    drawn.clear()
+    assert check(site, monkeypatch).exit_code == 0
+    assert len(drawn) > 6  # the whole site: every article, listing and page

@@ -191,11 +191,18 @@ def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile],
     return written
 
 
-def check_site(root: Path, options: BuildOptions) -> Report:
-    """Everything a build validates, plus rendering and an internal link check; writes nothing."""
+def check_site(root: Path, options: BuildOptions, render_only: Callable[[str], bool] | None = None) -> Report:
+    """Everything a build validates, plus rendering and an internal link check; writes nothing.
+
+    With `render_only`, only the pages made from sources it accepts are rendered and
+    link-checked (`check FILE...`); every file is still loaded, for the rules that
+    span files. The build cache is read, never written.
+    """
     check_output_option(root, options)
     report = Report()
-    site = load_site(root, options, report)
+    config = load_config(root, Report(), options.base_url)
+    cache = _open_cache(root, config, options.output or root / (config.output_dir if config else "public"), options)
+    site = load_site(root, options, report, cache)
     if site is None or _output_folder(site, options, report) is None:
         return report
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
@@ -203,7 +210,7 @@ def check_site(root: Path, options: BuildOptions) -> Report:
     owners: dict[str, str] = {rel: "static/" + rel for rel, _ in site.static_files}
     jobs = list(plan_pages(site.config, site.index))
     for job in jobs:
-        if _claim(owners, job.path, job.source, report):
+        if _claim(owners, job.path, job.source, report) and (render_only is None or render_only(job.source)):
             html = renderer.render(job, report)
             if html is not None:
                 rendered[job.path] = (job, html)

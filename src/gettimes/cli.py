@@ -128,7 +128,7 @@ def check(files: tuple[Path, ...], drafts: bool, future: bool, output_format: st
     options = BuildOptions(build_clock(), drafts, future)
     try:
         focus = Focus.of(Path.cwd(), files)
-        full = check_site(Path.cwd(), options)
+        full = check_site(Path.cwd(), options, None if focus.whole_site else focus.covers)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     report = focus.select(full)
