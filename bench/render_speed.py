@@ -2,6 +2,7 @@
 
     python bench/render_speed.py SITE_DIR               # 5 passes
     python bench/render_speed.py SITE_DIR --repeat 10
+    python bench/render_speed.py SITE_DIR --only article.html,tag.html
     python bench/render_speed.py SITE_DIR --profile     # one pass under cProfile, top functions
 
 The site is loaded once (content, index, templates); then each pass renders every
@@ -37,6 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site", type=Path, help="the site folder (with gettimes.yaml)")
     parser.add_argument("--repeat", type=int, default=5, help="passes over every page (default 5)")
+    parser.add_argument("--only", metavar="NAMES", help="only these templates, comma-separated (article.html,tag.html)")
     parser.add_argument("--profile", action="store_true", help="profile one pass and print the top functions")
     args = parser.parse_args()
 
@@ -47,7 +49,8 @@ def main() -> int:
         for item in report.items:
             print(item, file=sys.stderr)
         return 1
-    jobs = list(plan_pages(site.config, site.index))
+    jobs = [job for job in plan_pages(site.config, site.index)
+            if not args.only or job.template in args.only.split(",")]
 
     started = time.process_time()
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)

@@ -78,6 +78,8 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     translate = Translator(config.language)
     base_path = urlsplit(config.base_url).path.rstrip("/")
     env.globals["t"] = translate
+    # The theme writes `'key' | t`: with a constant key, Jinja looks the string up once, when it compiles.
+    env.filters["t"] = translate
     env.filters["date"] = translate.date
     env.filters["datetime"] = translate.full
     env.filters["short"] = translate.short

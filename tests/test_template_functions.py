@@ -1,0 +1,18 @@
+"""The filters and functions templates are given, in the forms docs/theme.md shows."""
+
+from __future__ import annotations
+
+from conftest import SiteFactory, article, options
+from gettimes.build import build_site
+
+
+def test_t_as_a_filter_gives_the_same_strings_as_t_the_function(make_site: SiteFactory) -> None:
+    site = make_site({
+        "content/articles/a.md": article("Exporters Gain"),
+        "templates/page.html": "{{ t('menu') }}|{{ 'menu' | t }}|{{ t('page_n', n=3) }}|{{ 'page_n' | t(n=3) }}|"
+                               "{% set key = 'sections' %}{{ key | t }}|{{ 'no_such_key' | t }}\n",
+        "content/pages/about.md": "---\ntitle: About\n---\n\nText.\n",
+    }, config="title: T\nbase_url: https://x.example\nlanguage: ko\ncategories: [World]\n")
+    build_site(site, options())
+    assert (site / "public" / "about" / "index.html").read_text("utf-8") == \
+        "메뉴|메뉴|3페이지|3페이지|섹션|no_such_key\n"
