@@ -11,8 +11,8 @@ current output.
 
 from __future__ import annotations
 
-import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,8 +42,7 @@ def index_search(config: SiteConfig, jobs: Iterable[PageJob], output: StagedOutp
             if job.path.endswith(".html"):
                 target = pages / job.path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with contextlib.suppress(FileNotFoundError):  # a page that failed to render
-                    os.link(output.staging / job.path, target)
+                _link_or_copy(output.staging / job.path, target)
         problem = _run_pagefind(pages, bundle)
         if problem is not None:
             report.error(INDEX_DIR, None, f"search: {problem}")
@@ -53,6 +52,15 @@ def index_search(config: SiteConfig, jobs: Iterable[PageJob], output: StagedOutp
             rel = f"{INDEX_DIR}/{path.relative_to(bundle).as_posix()}"
             if output.claim(rel, SOURCE, report):
                 output.copy(rel, path)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:  # a page that failed to render: the build fails anyway
+        pass
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
 
 
 def _run_pagefind(pages: Path, bundle: Path) -> str | None:
