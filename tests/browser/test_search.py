@@ -80,3 +80,9 @@ def test_filtering_by_category_keeps_only_its_articles(page: Any, demo_url: str,
     page.wait_for_function("m => document.querySelector('.pagefind-ui__message').textContent !== m", arg=message)
     filtered = set(result_links(page))
     assert filtered and filtered <= in_category
+
+
+def test_a_korean_word_finds_the_korean_article(page: Any, demo_url: str) -> None:
+    page.goto(demo_url + "/search/?q=걸프")  # "Gulf", only in the article on cosmetics in the Middle East
+    page.get_by_text("1 result for 걸프").wait_for()
+    assert result_links(page) == ["/article/k-beauty-middle-east/"]
