@@ -16,3 +16,14 @@ def test_t_as_a_filter_gives_the_same_strings_as_t_the_function(make_site: SiteF
     build_site(site, options())
     assert (site / "public" / "about" / "index.html").read_text("utf-8") == \
         "메뉴|메뉴|3페이지|3페이지|섹션|no_such_key\n"
+
+
+def test_startingwith_tells_whether_a_string_starts_with_another(make_site: SiteFactory) -> None:
+    site = make_site({
+        "content/articles/a.md": article("Exporters Gain"),
+        "templates/page.html": "{{ page_url is startingwith('/ab') }} {{ page_url is startingwith('/about/') }} "
+                               "{{ page_url is startingwith('/about/x') }} {{ 'x' is startingwith('') }}\n",
+        "content/pages/about.md": "---\ntitle: About\n---\n\nText.\n",
+    })
+    build_site(site, options())
+    assert (site / "public" / "about" / "index.html").read_text("utf-8") == "True True False True\n"

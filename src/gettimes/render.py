@@ -89,6 +89,7 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
         else url
     env.filters["absolute"] = lambda url: urls.absolute(config.base_url, url)
     env.filters["page_url"] = urls.paged
+    env.tests["startingwith"] = lambda text, prefix: text.startswith(prefix)  # cheaper than calling the method
     return env
 
 
