@@ -116,3 +116,17 @@ def test_check_does_not_report_the_index_as_broken_links(make_site: SiteFactory)
     site = make_site(ARTICLES)
     report = check_site(site, options())
     assert not report.errors, [str(d) for d in report.errors]
+
+
+def test_a_deleted_article_is_no_longer_found(make_site: SiteFactory) -> None:
+    """The staging folder still holds an earlier site's pages when Pagefind runs; the index must not."""
+    output = built(make_site)
+    site = output.parent
+    tariffs = site / "content/articles/tariffs.md"
+    tariffs.write_text(tariffs.read_text("utf-8") + "\nA correction.\n", encoding="utf-8")
+    build_site(site, options())  # the staging folder now holds the first build, poem included
+    assert (site / ".public.gettimes-tmp/article/siyi-gyejeol/index.html").is_file()
+    (site / "content/articles/poem.md").unlink()
+    build_site(site, options())
+    urls = sorted(str(page["url"]) for page in fragments(output))
+    assert len(urls) == 2 and not any("siyi" in url for url in urls)

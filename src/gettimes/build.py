@@ -147,7 +147,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     output = StagedOutput(output_dir).open()
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress)
-        index_search(site.config, jobs, output, report)
+        index_search(site.config, output, report)
         if report.has_errors:
             raise SiteError(report)
         counts = output.commit()

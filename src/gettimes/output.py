@@ -144,9 +144,13 @@ class StagedOutput:
                 target.unlink()
         return target
 
+    def prune(self) -> None:
+        """Remove from the staging folder every file this build has not claimed."""
+        _prune(self.staging, set(self._owners))
+
     def commit(self) -> WriteCounts:
         """Drop what the new site no longer has, then put it in place of the current output."""
-        _prune(self.staging, set(self._owners))
+        self.prune()
         removed = sum(1 for rel in _files(self.final) if rel not in self._owners)
         if not self.final.exists():
             os.rename(self.staging, self.final)

@@ -1,8 +1,8 @@
 """Full-text search: Pagefind indexes the staged pages into /pagefind/.
 
-Pagefind reads a copy of the site made of hard links to this build's pages only:
-the staging folder may still hold pages of an older build until the commit prunes
-them, and those must not be found. Its bundle is written beside, put in a fixed
+Pagefind reads the staging folder once it is pruned to this build's files (it may
+hold pages of an older build until then, and those must not be found). Its bundle
+is written to a scratch folder beside, put in a fixed
 order (`order_bundle`: Pagefind orders filters differently on every run), then
 taken into the staged output file by file like any other output. So it is part of
 the all-or-nothing swap, and an unchanged index file stays the very file of the
@@ -11,19 +11,15 @@ current output.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from gettimes.config import SiteConfig
 from gettimes.diagnostics import Report
 from gettimes.output import StagedOutput
 from gettimes.pagefind_order import order_bundle
-from gettimes.render import PageJob
 
 INDEX_DIR = "pagefind"  # the bundle's folder in the output: /pagefind/
 SOURCE = "search index"
@@ -31,19 +27,14 @@ SOURCE = "search index"
 COMMAND: tuple[str, ...] = (sys.executable, "-m", "pagefind")
 
 
-def index_search(config: SiteConfig, jobs: Iterable[PageJob], output: StagedOutput, report: Report) -> None:
+def index_search(config: SiteConfig, output: StagedOutput, report: Report) -> None:
     """Index the staged pages with Pagefind into the staged /pagefind/; skipped when off or already failed."""
     if not config.search or report.has_errors:
         return
+    output.prune()  # only this build's files stay, so only this build's pages are found
     with tempfile.TemporaryDirectory(prefix=".gettimes-search-", dir=output.staging.parent) as scratch:
-        pages = Path(scratch) / "site"
         bundle = Path(scratch) / INDEX_DIR
-        for job in jobs:
-            if job.path.endswith(".html"):
-                target = pages / job.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                _link_or_copy(output.staging / job.path, target)
-        problem = _run_pagefind(pages, bundle)
+        problem = _run_pagefind(output.staging, bundle)
         if problem is not None:
             report.error(INDEX_DIR, None, f"search: {problem}")
             return
@@ -52,15 +43,6 @@ def index_search(config: SiteConfig, jobs: Iterable[PageJob], output: StagedOutp
             rel = f"{INDEX_DIR}/{path.relative_to(bundle).as_posix()}"
             if output.claim(rel, SOURCE, report):
                 output.copy(rel, path)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except FileNotFoundError:  # a page that failed to render: the build fails anyway
-        pass
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
 
 
 def _run_pagefind(pages: Path, bundle: Path) -> str | None:
