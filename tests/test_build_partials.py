@@ -1,15 +1,18 @@
-"""The sidebar and footer are drawn once per build, yet a site's own partials still decide what they show."""
+"""What the renderer draws once per build (the sidebar, the footer, an article's list item), and how a
+site's own partials still decide what pages show."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import SiteFactory, article, options
+from gettimes import render
 from gettimes.build import build_site, load_site
 from gettimes.diagnostics import Report, SiteError
-from gettimes.render import PageRenderer
+from gettimes.render import PageRenderer, make_environment, plan_pages
 
 
 def site_with(make_site: SiteFactory, **templates: str) -> Path:
@@ -51,6 +54,33 @@ def test_a_sidebar_that_reads_the_page_is_drawn_for_each_page(make_site: SiteFac
     assert '<aside class="sidebar">On /tag/trade/</aside>' in page(site, "/tag/trade/")
 
 
+@pytest.mark.parametrize("templates", [
+    {"_sidebar.html": '<aside class="sidebar">{% include "_here.html" %}</aside>\n',
+     "_here.html": "On {{ page_url }}"},
+    {"_sidebar.html": '<aside class="sidebar">{% import "_here.html" as here with context %}{{ here.url() }}</aside>\n',
+     "_here.html": "{% macro url() %}On {{ page_url }}{% endmacro %}"},
+    {"_sidebar.html": '{% set name = "_here" ~ ".html" %}<aside class="sidebar">{% include name %}</aside>\n',
+     "_here.html": "On {{ page_url }}"},
+], ids=["include", "import-with-context", "computed-name"])
+def test_a_sidebar_whose_partials_read_the_page_is_drawn_for_each_page(make_site: SiteFactory,
+                                                                       templates: dict[str, str]) -> None:
+    site = site_with(make_site, **templates)
+    assert renderer(site).page_partials == {"sidebar_html": "_sidebar.html"}
+    build_site(site, options())
+    assert '<aside class="sidebar">On /</aside>' in page(site, "/")
+    assert '<aside class="sidebar">On /tag/trade/</aside>' in page(site, "/tag/trade/")
+
+
+def test_a_sidebar_importing_macros_without_context_is_drawn_once(make_site: SiteFactory) -> None:
+    site = site_with(make_site, **{
+        "_sidebar.html": '{% from "_box.html" import box %}<aside class="sidebar">{{ box(site.title) }}</aside>\n',
+        "_box.html": "{% macro box(text) %}[{{ text }}]{% endmacro %}",
+    })
+    assert "sidebar_html" in renderer(site).partials
+    build_site(site, options())
+    assert '<aside class="sidebar">[Test Times]</aside>' in page(site, "/tag/trade/")
+
+
 def test_an_overridden_partial_inside_the_footer_is_used(make_site: SiteFactory) -> None:
     site = site_with(make_site, **{"_publisher.html": "<p>Printed by {{ site.title }}</p>\n"})
     build_site(site, options())
@@ -67,3 +97,45 @@ def test_a_partial_that_fails_is_reported_with_its_file_and_line(make_site: Site
     errors = failed.value.report.errors
     assert errors and all(error.path == "templates/_sidebar.html" and error.line == 2 for error in errors), errors
     assert any(error.message.startswith("while rendering / (home)") for error in errors), errors
+
+
+def test_an_article_drawn_by_article_item_is_drawn_once_per_build(make_site: SiteFactory,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_with(make_site)
+    loaded = load_site(site, options(), Report())
+    assert loaded is not None
+    drawn = PageRenderer(loaded.templates, loaded.root, loaded.config, loaded.index, loaded.now)
+    article_item = vars(loaded.templates.get_template("_macros.html").module)["article_item"]
+    calls: list[tuple[object, ...]] = []
+    draw: Callable[..., str] = article_item._func.draw
+
+    def counted(*arguments: object) -> str:
+        calls.append(arguments)
+        return draw(*arguments)
+
+    monkeypatch.setattr(article_item._func, "draw", counted)
+    pages = {job.url: drawn.render(job, Report()) for job in plan_pages(loaded.config, loaded.index)}
+    assert calls and len(calls) == len({(id(call[0]), *call[1:]) for call in calls}), "each drawing once"
+
+    monkeypatch.setattr(render, "REUSED_MACROS", ())
+    fresh = make_environment(loaded.root, loaded.config)
+    plain = PageRenderer(fresh, loaded.root, loaded.config, loaded.index, loaded.now)
+    assert {job.url: plain.render(job, Report()) for job in plan_pages(loaded.config, loaded.index)} == pages
+
+
+def test_drawings_are_kept_only_for_an_article_and_plain_arguments(make_site: SiteFactory) -> None:
+    loaded = load_site(site_with(make_site), options(), Report())
+    assert loaded is not None
+    story, other = loaded.articles
+    calls: list[tuple[object, ...]] = []
+
+    def draw(*arguments: object) -> str:
+        calls.append(arguments)
+        return f"drawing {len(calls)}"
+
+    drawings = render._Drawings(draw)
+    assert drawings(story, True, "h2") == drawings(story, True, "h2") == "drawing 1"
+    assert drawings(story, False, "h2") == "drawing 2"
+    assert drawings(other, True, "h2") == "drawing 3"
+    assert drawings(story, 1, "h2") == "drawing 4" and drawings(story, 1, "h2") == "drawing 5", "1 is not True"
+    assert drawings({"title": "x"}, True) == "drawing 6" and drawings({"title": "x"}, True) == "drawing 7"

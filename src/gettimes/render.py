@@ -6,7 +6,7 @@ A site's `templates/` folder overrides the built-in theme file by file.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
+from jinja2.runtime import Macro
+from jinja2.utils import missing
 from markupsafe import Markup
 
 from gettimes import urls
@@ -34,6 +36,10 @@ HOME_SECTION_SIZE = 4
 # Partials that draw the same HTML on every page: rendered once per build and given to every
 # template as ready HTML under these names (a partial that reads page variables is drawn per page).
 BUILD_PARTIALS = (("sidebar_html", "_sidebar.html"), ("footer_html", "_footer.html"))
+# Macros of `_macros.html` that draw one article, and draw the same one on many pages (lists,
+# related articles): each is drawn once per article and arguments in a build, then reused.
+REUSED_MACROS = ("article_item",)
+MAX_REUSED = 50_000  # drawings kept per macro, about 1 KB each
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +195,8 @@ class PageRenderer:
     """Renders `PageJob`s with the context every template shares.
 
     It is made once per build, before any worker process starts, so what it prepares
-    here (the build partials) is prepared once.
+    here (the build partials) is prepared once. Each process then keeps the list items
+    it draws (`REUSED_MACROS`) for the pages it renders.
     """
 
     def __init__(self, env: jinja2.Environment, site_dir: Path, config: SiteConfig,
@@ -204,6 +211,7 @@ class PageRenderer:
             "hot_issue": index.hot_issue,
             "author_most_read": index.author_most_read,
         }
+        _reuse_drawings(env)
         self.partials: dict[str, Markup] = {}
         self.page_partials: dict[str, str] = {}
         for key, name in BUILD_PARTIALS:
@@ -252,6 +260,47 @@ class PageRenderer:
         return "templates/" + template, None
 
 
+def _reuse_drawings(env: jinja2.Environment) -> None:
+    """Make the `REUSED_MACROS` of the (possibly overridden) `_macros.html` keep what they draw.
+
+    Every template imports its macros from the one module the environment keeps, so every
+    page calls the same `Macro` objects. A macro sees only its arguments and the globals, so
+    the same arguments give the same HTML.
+    """
+    try:
+        module = env.get_template("_macros.html").module
+    except Exception:  # missing or broken: the pages that import it report that
+        return
+    for name in REUSED_MACROS:
+        macro = getattr(module, name, None)
+        draw = getattr(macro, "_func", None)  # what a Macro calls with all its arguments, in order
+        if isinstance(macro, Macro) and callable(draw) and not isinstance(draw, _Drawings):
+            macro._func = _Drawings(draw)
+
+
+_PLAIN = (bool, str, type(None))  # arguments compared by value (no int: True == 1, yet they print differently)
+
+
+class _Drawings:
+    """A macro's function, keeping its HTML per article and other arguments."""
+
+    def __init__(self, draw: Callable[..., str]) -> None:
+        self.draw = draw
+        self.kept: dict[tuple[object, ...], tuple[Article, str]] = {}
+
+    def __call__(self, *arguments: Any) -> str:
+        article = arguments[0] if arguments else None
+        rest = arguments[1:]
+        if type(article) is not Article or not all(type(value) in _PLAIN or value is missing for value in rest):
+            return self.draw(*arguments)
+        key = (id(article), *rest)
+        kept = self.kept.get(key)
+        if kept is None or kept[0] is not article:  # (holding the article keeps its id from being reused)
+            kept = article, self.draw(*arguments)
+            if len(self.kept) < MAX_REUSED:
+                self.kept[key] = kept
+        return kept[1]
+
 
 @dataclass(frozen=True, slots=True)
 class _PagePartial:
@@ -268,7 +317,7 @@ class _PagePartial:
 
 
 def _reads_only(env: jinja2.Environment, name: str, names: set[str], seen: set[str]) -> bool:
-    """Whether template `name`, and every template it includes, imports or extends, reads only `names`."""
+    """Whether template `name`, and every template it passes its context to, reads only `names`."""
     if name in seen:
         return True
     seen.add(name)
@@ -285,15 +334,34 @@ _NAMES_IN: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
 
 
 def _names_in(env: jinja2.Environment, source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
-    """The variables a template reads from its context, and the templates it uses (None: a computed name).
+    """The variables a template reads from its context, and the templates it passes that context to.
 
-    Kept by source text, as parsing is slow and `gettimes serve` rebuilds often with the same templates.
+    Those are the templates it includes or extends, and those it imports `with context`; a plain
+    import sees only the globals, so what it reads cannot differ from page to page. None stands
+    for a template name computed at run time. Kept by source text: parsing is slow, and
+    `gettimes serve` rebuilds often with the same templates.
     """
     found = _NAMES_IN.get(source)
     if found is None:
         ast = env.parse(source)
-        found = frozenset(meta.find_undeclared_variables(ast)), tuple(meta.find_referenced_templates(ast))
+        uses: list[str | None] = []
+        for node in ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            if isinstance(node, nodes.Extends | nodes.Include) or (
+                    isinstance(node, nodes.Import | nodes.FromImport) and node.with_context):
+                uses.extend(_template_names(node.template))
+        found = frozenset(meta.find_undeclared_variables(ast)), tuple(uses)
         if len(_NAMES_IN) >= 64:
             _NAMES_IN.clear()
         _NAMES_IN[source] = found
     return found
+
+
+def _template_names(template: nodes.Expr) -> list[str | None]:
+    """The names in `{% include "a.html" %}`, `{% include ["a.html", "b.html"] %}`; None if computed."""
+    if isinstance(template, nodes.Const):
+        values = template.value if isinstance(template.value, list | tuple) else [template.value]
+    elif isinstance(template, nodes.Tuple | nodes.List):
+        values = [item.value if isinstance(item, nodes.Const) else None for item in template.items]
+    else:
+        values = [None]
+    return [value if isinstance(value, str) else None for value in values]
