@@ -90,24 +90,22 @@ def _sitemap_files(config: SiteConfig, entries: Sequence[SitemapEntry], limit: i
 
 
 def _urlset(entries: Iterable[SitemapEntry]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for entry in entries:
-        lines += ["  <url>", f"    <loc>{escape(entry.url)}</loc>"]
-        if entry.lastmod is not None:
-            lines.append(f"    <lastmod>{w3c(entry.lastmod)}</lastmod>")
-        lines.append("  </url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return _sitemap_xml("urlset", "url", entries)
 
 
 def _sitemap_index(parts: Iterable[SitemapEntry]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    for part in parts:
-        lines += ["  <sitemap>", f"    <loc>{escape(part.url)}</loc>"]
-        if part.lastmod is not None:
-            lines.append(f"    <lastmod>{w3c(part.lastmod)}</lastmod>")
-        lines.append("  </sitemap>")
-    lines.append("</sitemapindex>")
+    return _sitemap_xml("sitemapindex", "sitemap", parts)
+
+
+def _sitemap_xml(root: str, item: str, entries: Iterable[SitemapEntry]) -> bytes:
+    """A sitemap (`urlset` of `url`) or a sitemap index (`sitemapindex` of `sitemap`)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="{SITEMAP_NS}">']
+    for entry in entries:
+        lines += [f"  <{item}>", f"    <loc>{escape(entry.url)}</loc>"]
+        if entry.lastmod is not None:
+            lines.append(f"    <lastmod>{w3c(entry.lastmod)}</lastmod>")
+        lines.append(f"  </{item}>")
+    lines.append(f"</{root}>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
