@@ -1,5 +1,5 @@
-"""What the renderer draws once per build (the sidebar, the footer, an article's list item), and how a
-site's own partials still decide what pages show."""
+"""What the renderer draws once per build (the top bar, the sidebar, the footer, an article's list item),
+and how a site's own partials still decide what pages show."""
 
 from __future__ import annotations
 
@@ -33,12 +33,13 @@ def renderer(site: Path) -> PageRenderer:
     return PageRenderer(loaded.templates, loaded.root, loaded.config, loaded.index, loaded.now)
 
 
-def test_the_themes_sidebar_and_footer_are_drawn_once_per_build(make_site: SiteFactory) -> None:
+def test_the_themes_top_bar_sidebar_and_footer_are_drawn_once_per_build(make_site: SiteFactory) -> None:
     drawn = renderer(site_with(make_site))
-    assert set(drawn.partials) == {"sidebar_html", "footer_html"}
+    assert set(drawn.partials) == {"topbar_html", "sidebar_html", "footer_html"}
     assert not drawn.page_partials
     assert 'class="sidebar"' in drawn.partials["sidebar_html"]
     assert 'class="site-footer"' in drawn.partials["footer_html"]
+    assert '<time datetime="2025-06-23">2025.06.23 (Mon)</time>' in drawn.partials["topbar_html"]
 
 
 def test_a_sidebar_that_reads_the_page_is_drawn_for_each_page(make_site: SiteFactory) -> None:
@@ -123,7 +124,7 @@ def test_an_article_drawn_by_article_item_is_drawn_once_per_build(make_site: Sit
     assert {job.url: plain.render(job, Report()) for job in plan_pages(loaded.config, loaded.index)} == pages
 
 
-def test_drawings_are_kept_only_for_an_article_and_plain_arguments(make_site: SiteFactory) -> None:
+def test_drawings_are_kept_only_for_plain_arguments_and_the_sites_objects(make_site: SiteFactory) -> None:
     loaded = load_site(site_with(make_site), options(), Report())
     assert loaded is not None
     story, other = loaded.articles
@@ -139,3 +140,6 @@ def test_drawings_are_kept_only_for_an_article_and_plain_arguments(make_site: Si
     assert drawings(other, True, "h2") == "drawing 3"
     assert drawings(story, 1, "h2") == "drawing 4" and drawings(story, 1, "h2") == "drawing 5", "1 is not True"
     assert drawings({"title": "x"}, True) == "drawing 6" and drawings({"title": "x"}, True) == "drawing 7"
+    assert drawings("site-search", "Search") == drawings("site-search", "Search") == "drawing 8"
+    assert drawings(story.category, "h2") == drawings(story.category, "h2") == "drawing 9"
+    assert drawings([story], "h2") == "drawing 10" and drawings([story], "h2") == "drawing 11", "a list may change"

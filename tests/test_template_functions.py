@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from jinja2.filters import do_urlencode
+from markupsafe import Markup
+
 from conftest import SiteFactory, article, options
 from gettimes.build import build_site
+from gettimes.render import urlencode
 
 
 def test_t_as_a_filter_gives_the_same_strings_as_t_the_function(make_site: SiteFactory) -> None:
@@ -27,3 +34,17 @@ def test_startingwith_tells_whether_a_string_starts_with_another(make_site: Site
     })
     build_site(site, options())
     assert (site / "public" / "about" / "index.html").read_text("utf-8") == "True True False True\n"
+
+
+def test_urlencode_writes_what_jinjas_own_filter_writes() -> None:
+    every_character = "".join(chr(code) for code in range(0x20000) if not 0xD800 <= code <= 0xDFFF)
+    samples: list[Any] = [every_character, "", "Chip Orders Climb: 'S&P 500' <up> 10%",
+                          "한국 수출 증가\nhttps://x.example/a b/", Markup("<b>M&A</b>"), 42, {"q": "a b", "page": 2},
+                          [("k", "v/w")]]
+    for value in samples:
+        assert urlencode(value) == do_urlencode(value), repr(value)[:40]
+        assert type(urlencode(value)) is str
+    with pytest.raises(UnicodeEncodeError):
+        do_urlencode("\ud800")
+    with pytest.raises(UnicodeEncodeError):
+        urlencode("\ud800")

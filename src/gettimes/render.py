@@ -25,7 +25,7 @@ from gettimes.config import SiteConfig
 from gettimes.diagnostics import Report
 from gettimes.i18n import Translator
 from gettimes.index import SiteIndex, paginate
-from gettimes.models import Article, Category, Page
+from gettimes.models import Article, Author, Category, Page, Tag
 
 THEME_DIR = Path(__file__).parent / "theme"
 TEMPLATE_NAMES = (
@@ -35,11 +35,11 @@ TEMPLATE_NAMES = (
 HOME_SECTION_SIZE = 4
 # Partials that draw the same HTML on every page: rendered once per build and given to every
 # template as ready HTML under these names (a partial that reads page variables is drawn per page).
-BUILD_PARTIALS = (("sidebar_html", "_sidebar.html"), ("footer_html", "_footer.html"))
-# Macros of `_macros.html` that draw one article, and draw the same one on many pages (lists,
-# related articles): each is drawn once per article and arguments in a build, then reused.
-REUSED_MACROS = ("article_item",)
-MAX_REUSED = 50_000  # drawings kept per macro, about 1 KB each
+BUILD_PARTIALS = (("topbar_html", "_topbar.html"), ("sidebar_html", "_sidebar.html"), ("footer_html", "_footer.html"))
+# Macros of `_macros.html` called with the same arguments on many pages (an article in lists and
+# related articles, the search form, ad slots): each draws once per arguments in a build.
+REUSED_MACROS = ("article_item", "search_form", "ad_slot")
+MAX_REUSED = 50_000  # drawings kept per macro, up to about 1 KB each
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,31 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.filters["absolute"] = lambda url: urls.absolute(config.base_url, url)
     env.filters["page_url"] = urls.paged
     env.tests["startingwith"] = lambda text, prefix: text.startswith(prefix)  # cheaper than calling the method
+    env.filters["urlencode"] = urlencode
     return env
+
+
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
+
+
+class _PercentEncoded(dict[int, str]):
+    """A code point -> the character as Jinja's `urlencode` writes it: itself, or its UTF-8 bytes as %XX."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = text = char if char in _URL_SAFE else "".join(f"%{byte:02X}" for byte in char.encode())
+        return text
+
+
+_PERCENT_ENCODED = _PercentEncoded()
+
+
+def urlencode(value: Any) -> str:
+    """Jinja's `urlencode` filter, in a quicker way for a string (article pages quote their URL and title)."""
+    if isinstance(value, str):
+        return str.translate(value, _PERCENT_ENCODED)
+    quoted: str = jinja2.filters.do_urlencode(value)
+    return quoted
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> None:
@@ -278,27 +302,31 @@ def _reuse_drawings(env: jinja2.Environment) -> None:
             macro._func = _Drawings(draw)
 
 
-_PLAIN = (bool, str, type(None))  # arguments compared by value (no int: True == 1, yet they print differently)
+_BY_VALUE = (bool, str, type(None))  # not int: True == 1, yet they print differently
+_BY_IDENTITY = (Article, Category, Tag, Author, Page)  # frozen, and alive for the whole build
 
 
 class _Drawings:
-    """A macro's function, keeping its HTML per article and other arguments."""
+    """A macro's function, keeping its HTML per arguments: strings, flags and the site's objects."""
 
     def __init__(self, draw: Callable[..., str]) -> None:
         self.draw = draw
-        self.kept: dict[tuple[object, ...], tuple[Article, str]] = {}
+        self.kept: dict[tuple[object, ...], tuple[tuple[Any, ...], str]] = {}
 
     def __call__(self, *arguments: Any) -> str:
-        article = arguments[0] if arguments else None
-        rest = arguments[1:]
-        if type(article) is not Article or not all(type(value) in _PLAIN or value is missing for value in rest):
-            return self.draw(*arguments)
-        key = (id(article), *rest)
-        kept = self.kept.get(key)
-        if kept is None or kept[0] is not article:  # (holding the article keeps its id from being reused)
-            kept = article, self.draw(*arguments)
+        key = []
+        for value in arguments:
+            if type(value) in _BY_VALUE or value is missing:
+                key.append(value)
+            elif type(value) in _BY_IDENTITY or type(value) is SiteView:
+                key.append(id(value))
+            else:  # a list, a mapping, a template's own object: could change, so drawn every time
+                return self.draw(*arguments)
+        kept = self.kept.get(tuple(key))
+        if kept is None:
+            kept = arguments, self.draw(*arguments)  # holding the arguments keeps their ids from being reused
             if len(self.kept) < MAX_REUSED:
-                self.kept[key] = kept
+                self.kept[tuple(key)] = kept
         return kept[1]
 
 
