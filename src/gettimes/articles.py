@@ -3,52 +3,52 @@ rest in parallel. The result is the same, in the same order, however it was made
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from gettimes.article_store import LoadOutcome, Unpacker, pack
 from gettimes.cache import BuildCache
 from gettimes.content import ArticleLoader, LoadedArticle
-from gettimes.diagnostics import Diagnostic, Report
+from gettimes.diagnostics import Report
+from gettimes.fingerprint import card_digest
 from gettimes.parallel import chunked, run_tasks
+from gettimes.sources import content_digest
 
 # Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
 
 
-@dataclass(frozen=True, slots=True)
-class LoadOutcome:
-    """What loading one file gave; cached as it is, diagnostics included."""
+def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache: BuildCache,
+                  jobs: int, report: Report, sources: Mapping[str, str] | None = None,
+                  ) -> tuple[list[LoadedArticle], dict[str, LoadOutcome]]:
+    """The articles of the site-relative `files`, in path order, and each file's outcome by path.
 
-    rel: str
-    key: str
-    loaded: LoadedArticle | None
-    diagnostics: tuple[Diagnostic, ...]
-
-
-def load_articles(root: Path, paths: Sequence[Path], loader: ArticleLoader, cache: BuildCache,
-                  jobs: int, report: Report) -> tuple[list[LoadedArticle], dict[str, str]]:
-    """The loaded articles in path order, and the digest of each one's source by path."""
+    `sources` holds the digest of files already scanned (sources.py), which are then not read
+    unless they must be loaded.
+    """
+    sources = sources or {}
     outcomes: dict[str, LoadOutcome] = {}
     misses: list[str] = []
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
+    unpacker = Unpacker()
+    for rel in files:
+        source_digest = sources.get(rel)
+        if source_digest is None:
+            try:
+                source_digest = content_digest((root / rel).read_bytes())
+            except OSError:
+                misses.append(rel)  # the loader reports why it cannot be read
+                continue
+        cached = cache.get_article(cache.article_key(rel, source_digest))
         try:
-            data = path.read_bytes()
-        except OSError:
-            misses.append(rel)  # the loader reports why it cannot be read
-            continue
-        cached = cache.get_article(cache.article_key(rel, data))
-        if isinstance(cached, LoadOutcome):
-            outcomes[rel] = cached
-        else:
+            outcomes[rel] = unpacker.unpack(cached)
+        except (TypeError, ValueError):  # not a row of this version: load the file again
             misses.append(rel)
 
     def collect(results: list[LoadOutcome]) -> None:
         for outcome in results:
             outcomes[outcome.rel] = outcome
             if outcome.key:
-                cache.put_article(outcome.key, outcome)
+                cache.put_article(outcome.key, pack(outcome))
 
     state = (root, loader, cache)
     workers = jobs if len(misses) >= PARALLEL_FROM else 1
@@ -59,7 +59,7 @@ def load_articles(root: Path, paths: Sequence[Path], loader: ArticleLoader, cach
         report.extend(outcome.diagnostics)
         if outcome.loaded is not None:
             result.append(outcome.loaded)
-    return result, {rel: outcome.key for rel, outcome in outcomes.items()}
+    return result, outcomes
 
 
 def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[str]) -> list[LoadOutcome]:
@@ -74,5 +74,7 @@ def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[st
             results.append(LoadOutcome(rel, "", None, tuple(report.items)))
             continue
         loaded = loader.load_bytes(rel, data, report)
-        results.append(LoadOutcome(rel, cache.article_key(rel, data), loaded, tuple(report.items)))
+        card = card_digest(loaded.article) if loaded is not None else ""
+        key = cache.article_key(rel, content_digest(data))
+        results.append(LoadOutcome(rel, key, loaded, tuple(report.items), card))
     return results

@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 import jinja2
 
+from gettimes.article_store import LoadOutcome
 from gettimes.articles import load_articles
 from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.config import SiteConfig, load_config
@@ -20,18 +21,19 @@ from gettimes.content import (
     PAGES_DIR,
     ArticleLoader,
     assign_unique_slugs,
+    content_files,
     discover,
     load_authors,
     load_page,
 )
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
 from gettimes.feeds import GeneratedFile, make_feeds
-from gettimes.freshness import Freshness, input_digest, is_fresh, output_files, valid_until
+from gettimes.freshness import Freshness, input_digest, is_fresh, valid_until
 from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
-from gettimes.models import Article
-from gettimes.output import StagedOutput
+from gettimes.models import Article, Page
+from gettimes.output import StagedOutput, Tree
 from gettimes.output import output_problem as _output_problem
 from gettimes.pagewriter import templates_read_the_clock, write_pages
 from gettimes.parallel import default_jobs
@@ -45,7 +47,8 @@ from gettimes.render import (
 )
 from gettimes.search import index_search
 from gettimes.sitemaps import make_sitemaps
-from gettimes.stats import rank_articles, read_stats
+from gettimes.sources import SourceScan, scan_sources
+from gettimes.stats import Views, rank_articles, read_stats
 
 SOURCE_FOLDERS = ("content", "templates", "static", "data")
 Progress = Callable[[int, int], None]
@@ -77,7 +80,7 @@ class Site:
     templates: jinja2.Environment
     static_files: tuple[tuple[str, Path], ...]  # output-relative path, source file
     now: datetime
-    source_digests: Mapping[str, str]  # article source path -> digest of its bytes and settings
+    outcomes: Mapping[str, LoadOutcome]  # article source path -> how it loaded: its cache key, its card
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +94,12 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
 
 
-def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None) -> Site | None:
-    """Read and validate everything; the first half of build and all of check."""
+def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
+              sources: SourceScan | None = None) -> Site | None:
+    """Read and validate everything; the first half of build and all of check.
+
+    `sources` is the scan of the site's files a build made first, if any (files it
+    found unchanged are then taken from the cache without being read)."""
     config = load_config(root, report, options.base_url)
     if config is None:
         return None
@@ -100,23 +107,50 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     authors = load_authors(root, config, report)
     loader = ArticleLoader(root, config, authors)
     cache = cache or BuildCache.empty(root, _settings_digest(root, config))
-    loaded, source_digests = load_articles(root, discover(root / ARTICLES_DIR), loader, cache, options.workers,
-                                           report)
+    if sources is not None:
+        files = content_files(sources.digests, ARTICLES_DIR)
+    else:
+        files = [path.relative_to(root).as_posix() for path in discover(root / ARTICLES_DIR)]
+    loaded, outcomes = load_articles(root, files, loader, cache, options.workers, report,
+                                     sources.digests if sources is not None else None)
     articles = assign_unique_slugs(loaded, report)
     markdown = MarkdownRenderer(config.markdown_html)
     pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
     _warn_unknown_reporters(articles, report)
     rules = PublishRules(now, options.drafts, options.future)
-    views = read_stats(root, config, articles, pages, now, report)
+    views = _read_stats(root, config, articles, pages, now, report, cache, sources)
     ranked = rank_articles(articles, rules, views, config.sidebar_items)
     index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
+    index = index.with_related(cache.derive("related", index.related_key(), index.related_table))
     templates = make_environment(root, config)
     check_templates(templates, root, report)
     static_files = _static_files(root)
     if report.has_errors:
         return None
     return Site(root, config, tuple(articles), index, templates, static_files, now,
-                MappingProxyType(source_digests))
+                MappingProxyType(outcomes))
+
+
+def _read_stats(root: Path, config: SiteConfig, articles: list[Article], pages: list[Page], now: datetime,
+                report: Report, cache: BuildCache, sources: SourceScan | None) -> Views:
+    """The stats file's views, kept from the last build when neither it nor what it is matched to changed."""
+    stats_digest = sources.digests.get(Path(config.stats).as_posix()) if sources is not None else None
+    if stats_digest is None:
+        return read_stats(root, config, articles, pages, now, report)
+    matched = "\x1f".join(f"{a.url} {a.slug} {' '.join(a.aliases)}" for a in articles)
+    key = digest(stats_digest, repr((config.stats, config.base_url, str(config.timezone), now.date().isoformat())),
+                 matched, " ".join(page.url for page in pages))
+
+    def read() -> tuple[Views, tuple[Diagnostic, ...]]:
+        stats_report = Report()
+        return read_stats(root, config, articles, pages, now, stats_report), tuple(stats_report.items)
+
+    kept = cache.derive("stats", key, read)
+    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Views)):
+        kept = read()
+    views: Views = kept[0]
+    report.extend(kept[1])
+    return views
 
 
 def _settings_digest(root: Path, config: SiteConfig) -> str:
@@ -133,34 +167,45 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     config = load_config(root, Report(), options.base_url)
     planned_output = (options.output or root / (config.output_dir if config else "public")).resolve()
     cache = _open_cache(root, config, planned_output, options)
-    inputs = input_digest(root, repr((options.drafts, options.future, options.base_url, str(planned_output))))
+    sources = scan_sources(root, cache.kept("sources"))
+    cache.keep("sources", sources.known)
+    inputs = input_digest(sources, repr((options.drafts, options.future, options.base_url, str(planned_output))))
     record = cache.freshness if isinstance(cache.freshness, Freshness) else None
     if options.cache and record is not None and is_fresh(record, inputs, options.now, planned_output):
-        return BuildResult(planned_output, record.pages, 0, len(record.files), 0, time.perf_counter() - started,
+        return BuildResult(planned_output, record.pages, 0, len(record.tree.files), 0, time.perf_counter() - started,
                            record.warnings)
-    site = load_site(root, options, report, cache)
+    site = load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
         raise SiteError(report)
     jobs = list(plan_pages(site.config, site.index))
     generated = _generated_files(site, jobs)
-    output = StagedOutput(output_dir).open()
+    spare = cache.kept("spare")
+    output = StagedOutput(output_dir, spare if isinstance(spare, Tree) else None).open()
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress)
         index_search(site.config, output, report)
         if report.has_errors:
             raise SiteError(report)
-        counts = output.commit()
+        counts = output.commit(_files_of(record, output_dir))
     except BaseException:
         output.discard()
         raise
     if options.cache:
         fresh_until = options.now if templates_read_the_clock(root) else \
             valid_until(site.articles, options.now, site.config.timezone, options.drafts)
-        cache.save(written, Freshness(inputs, options.now, fresh_until, output_files(output_dir), len(jobs),
+        cache.keep("spare", record.tree if record is not None else None)  # the old output is the spare now
+        cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
                                       tuple(report.warnings)))
     return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
                        time.perf_counter() - started, tuple(report.warnings))
+
+
+def _files_of(record: Freshness | None, output_dir: Path) -> list[str] | None:
+    """The output's files as the last build into it left them, if it is known to hold those."""
+    if record is None or not output_dir.is_dir():
+        return None
+    return [rel for rel, _, _ in record.tree.files]
 
 
 def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options: BuildOptions) -> BuildCache:
@@ -184,7 +229,7 @@ def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile],
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
-    written = write_pages(jobs, renderer, output, cache, site.source_digests, workers, report, progress)
+    written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress)
     for file in generated:
         if output.claim(file.path, file.source, report):
             output.write(file.path, file.data)

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ from typing import Any
 from gettimes import __version__
 
 CACHE_DIR = ".gettimes-cache"
-_FORMAT = 1
+_FORMAT = 3
+_SHARDS = "0123456789abcdef"  # loaded articles are kept in 16 files by the first digit of their key
 
 
 def digest(*parts: bytes | str) -> str:
@@ -57,9 +58,11 @@ class BuildCache:
     salt: str = ""
     output_key: str = ""
     articles: dict[str, Any] = field(default_factory=dict)
-    pages: dict[str, WrittenPage] = field(default_factory=dict)
+    pages: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # WrittenPage values, as tuples
     used_articles: dict[str, Any] = field(default_factory=dict)
     freshness: Any = None  # what the last build into this output left: see freshness.py
+    derived: dict[str, Any] = field(default_factory=dict)  # values worked out from the sources, by name
+    new_derived: dict[str, Any] = field(default_factory=dict)
     _articles_unread: bool = False
 
     @classmethod
@@ -68,9 +71,10 @@ class BuildCache:
                     output_key=digest(str(output.resolve())))
         cache._articles_unread = True
         pages = _read(cache.folder / f"pages-{cache.output_key}.pickle")
-        if isinstance(pages, dict) and pages.get("version") == __version__:
+        if isinstance(pages, dict) and pages.get("version") == f"{__version__}:{_FORMAT}":
             cache.pages = pages.get("entries", {})
             cache.freshness = pages.get("freshness")
+            cache.derived = pages.get("derived", {})
         return cache
 
     @classmethod
@@ -78,15 +82,31 @@ class BuildCache:
         """A cache that starts with nothing (caching off, or nothing to read)."""
         return cls(root / CACHE_DIR, salt=f"{__version__}:{_FORMAT}:{salt}")
 
-    def article_key(self, rel: str, data: bytes) -> str:
-        return digest(self.salt, rel, data)
+    def article_key(self, rel: str, source_digest: str) -> str:
+        """The key of an article file by its path and the digest of its bytes (sources.content_digest)."""
+        return digest(self.salt, rel, source_digest)
+
+    def written_page(self, path: str) -> WrittenPage | None:
+        """What the last build into this output wrote at `path`, if it was a page."""
+        values = self.pages.get(path)
+        if not isinstance(values, tuple) or len(values) != len(WrittenPage.__slots__):
+            return None
+        return WrittenPage(*values)
+
+    def kept(self, name: str) -> Any:
+        """What the last build kept under `name` with `keep`, or None."""
+        return self.derived.get(name)
+
+    def keep(self, name: str, value: Any) -> None:
+        self.new_derived[name] = value
 
     def get_article(self, key: str) -> Any:
         if self._articles_unread:  # read only when a build needs articles: a fresh output does not
             self._articles_unread = False
-            stored = _read(self.folder / "articles.pickle")
-            if isinstance(stored, dict) and stored.get("salt") == self.salt:
-                self.articles = stored.get("entries", {})
+            for shard in _SHARDS:
+                stored = _read(self.folder / f"articles-{shard}.pickle")
+                if isinstance(stored, dict) and stored.get("salt") == self.salt:
+                    self.articles.update(stored.get("entries", {}))
         value = self.articles.get(key)
         if value is not None:
             self.used_articles[key] = value
@@ -95,15 +115,38 @@ class BuildCache:
     def put_article(self, key: str, value: Any) -> None:
         self.used_articles[key] = value
 
+    def derive(self, name: str, key: str, make: Callable[[], Any]) -> Any:
+        """The value `make` gives for `key`, kept from the last build when its key was the same."""
+        kept = self.derived.get(name)
+        value = kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key else make()
+        self.new_derived[name] = (key, value)
+        return value
+
     def save(self, pages: Mapping[str, WrittenPage], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
             (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            if self.used_articles.keys() != self.articles.keys():
-                _write(self.folder / "articles.pickle", {"salt": self.salt, "entries": self.used_articles})
+            if not self._articles_unread:
+                self._save_articles()
             _write(self.folder / f"pages-{self.output_key}.pickle",
-                   {"version": __version__, "entries": dict(pages), "freshness": freshness})
+                   {"version": f"{__version__}:{_FORMAT}",  # plain tuples: pickled in C, both ways
+                    "entries": {path: (page.fingerprint, page.size, page.mtime_ns) for path, page in pages.items()},
+                    "freshness": freshness,
+                    "derived": self.new_derived})
+
+
+    def _save_articles(self) -> None:
+        """Rewrite only the shards whose entries changed: an edited article costs one shard."""
+        used: dict[str, dict[str, Any]] = {shard: {} for shard in _SHARDS}
+        for key, value in self.used_articles.items():
+            used[key[0]][key] = value
+        before: dict[str, set[str]] = {shard: set() for shard in _SHARDS}
+        for key in self.articles:
+            before[key[0]].add(key)
+        for shard, entries in used.items():
+            if entries.keys() != before[shard]:
+                _write(self.folder / f"articles-{shard}.pickle", {"salt": self.salt, "entries": entries})
 
 
 def _write(path: Path, value: Any) -> None:

@@ -47,6 +47,16 @@ def discover(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def content_files(files: Iterable[str], folder: str) -> list[str]:
+    """Of the site-relative `files`, those that `discover` finds in the site's `folder`."""
+    prefix = folder + "/"
+    return sorted(
+        rel for rel in files
+        if rel.startswith(prefix) and rel.endswith(MARKDOWN_SUFFIXES)
+        and not any(part.startswith((".", "_")) for part in rel[len(prefix):].split("/"))
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedArticle:
     """An article as read from its file, before slugs are made unique across the site."""

@@ -6,6 +6,9 @@ templates and configuration (the `global` part), the values every template
 receives (sidebars, navigation), and its own context, where an article counts by
 what listings show of it (its "card": everything but the body) unless it is the
 page's own `article`, which counts by its source bytes.
+
+Cards are computed when an article file is loaded and kept in the build cache with
+it, so an unchanged article costs a dictionary look-up here.
 """
 
 from __future__ import annotations
@@ -13,50 +16,78 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gettimes.cache import digest
-from gettimes.models import Article
+from gettimes.index import Pagination
+from gettimes.models import Article, Author, Category, Image, Page, Tag
 from gettimes.render import PageJob
+
+if TYPE_CHECKING:
+    from gettimes.article_store import LoadOutcome
+
+_ARTICLE_CARD_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name != "body_html")
+# Values whose repr shows all they hold and that hold no article.
+_BY_REPR = (str, int, float, bool, datetime, date, type(None), Category, Tag, Author, Image, Page, Pagination)
+
+
+def card_digest(article: Article) -> str:
+    """A digest of everything an article shows outside its own page (all but the body)."""
+    return digest(*(repr(getattr(article, name)) for name in _ARTICLE_CARD_FIELDS))
 
 
 class Fingerprinter:
     def __init__(self, global_parts: Iterable[str], shared: Mapping[str, Any],
-                 source_digests: Mapping[str, str], body_in_listings: bool) -> None:
-        """`source_digests` maps an article's source path to the digest of what it was loaded from."""
-        self._cards: dict[int, str] = {}
-        self._sources = source_digests
+                 outcomes: Mapping[str, LoadOutcome], body_in_listings: bool, articles: Iterable[Article] = ()) -> None:
+        """`outcomes` maps an article's source path to how it was loaded (its cache key and card);
+        `articles` are those pages show, alive for the whole build (the index's)."""
+        self._cards: dict[int, tuple[Article, str]] = {}
+        self._outcomes = outcomes
         self._body_in_listings = body_in_listings
+        # Each article's part of a fingerprint, by identity: the look-up of most values here.
+        self._article_values = {id(article): "A" + self._card(article) for article in articles}
         self._global = digest(*global_parts, self._value(dict(shared)))
 
     def page(self, job: PageJob) -> str:
         own = job.context.get("article")
         parts = [self._global, job.template, job.url, self._value(dict(job.context))]
         if isinstance(own, Article):
-            parts.append(self._sources.get(own.source, "") + own.slug)
+            parts.append(self._source_key(own) + own.slug)
         return digest(*parts)
 
+    def _source_key(self, article: Article) -> str:
+        outcome = self._outcomes.get(article.source)
+        return outcome.key if outcome is not None else ""
+
     def _card(self, article: Article) -> str:
-        key = id(article)
-        card = self._cards.get(key)
-        if card is None:
-            if self._body_in_listings:
-                card = digest(self._sources.get(article.source, ""), repr(article))
+        kept = self._cards.get(id(article))
+        if kept is not None and kept[0] is article:
+            return kept[1]
+        if self._body_in_listings:
+            card = digest(self._source_key(article), repr(article))
+        else:
+            outcome = self._outcomes.get(article.source)
+            loaded = outcome.loaded if outcome is not None else None
+            # The card computed at load time holds unless the slug was numbered since.
+            if outcome is not None and outcome.card and loaded is not None and loaded.article.slug == article.slug:
+                card = outcome.card
             else:
-                card = digest(repr(dataclasses.replace(article, body_html="")))
-            self._cards[key] = card
+                card = card_digest(article)
+        self._cards[id(article)] = (article, card)  # holding the article keeps its id from being reused
         return card
 
     def _value(self, value: Any) -> str:
-        if isinstance(value, Article):
-            return "A" + self._card(value)
-        if isinstance(value, str | int | float | bool | datetime | date) or value is None:
+        kind = type(value)
+        if kind is Article:
+            return self._article_values.get(id(value)) or "A" + self._card(value)
+        if kind in _BY_REPR:
             return repr(value)
-        if isinstance(value, tuple | list):
-            return "[" + ",".join(self._value(item) for item in value) + "]"
+        if kind is tuple or kind is list:
+            known = self._article_values
+            return "[" + ",".join([known.get(id(item)) or self._value(item) for item in value]) + "]"
         if isinstance(value, Mapping):
-            return "{" + ",".join(f"{key!r}:{self._value(item)}" for key, item in sorted(value.items())) + "}"
+            return "{" + ",".join([f"{key!r}:{self._value(item)}" for key, item in sorted(value.items())]) + "}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-            return type(value).__name__ + self._value(fields)
+            named = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+            return kind.__name__ + self._value(named)
         return repr(value)

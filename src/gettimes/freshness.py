@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 
 from gettimes.diagnostics import Diagnostic
 from gettimes.models import Article
+from gettimes.output import Tree, list_files
 from gettimes.sitemaps import NEWS_WINDOW
+from gettimes.sources import SourceScan
 
-SITE_INPUTS = ("gettimes.yaml", "content", "data", "templates", "static")
 _PACKAGE = Path(__file__).parent
 
 
@@ -31,21 +32,19 @@ class Freshness:
     inputs: str  # digest of everything the build read, and its options
     built_at: datetime  # the build time it was made at
     valid_until: datetime  # when the clock alone changes the output
-    files: tuple[tuple[str, int, int], ...]  # output files: path, size, mtime_ns
+    tree: Tree  # the output's files as the build left them
     pages: int
     warnings: tuple[Diagnostic, ...]
 
 
-def input_digest(root: Path, options_key: str) -> str:
+def input_digest(sources: SourceScan, options_key: str) -> str:
     """A hash of the site's sources, the theme and gettimes' code, by their bytes."""
     hasher = hashlib.blake2b(digest_size=20)
-    hasher.update(options_key.encode())
-    for base, names in ((root, SITE_INPUTS), (_PACKAGE, ("",))):
-        for name in names:
-            for path in _files(base / name if name else base):
-                hasher.update(str(path.relative_to(base)).encode() + b"\0")
-                hasher.update(path.read_bytes())
-                hasher.update(b"\0")
+    hasher.update(options_key.encode() + b"\0" + sources.digest().encode() + b"\0")
+    for path in _files(_PACKAGE):
+        hasher.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
+        hasher.update(path.read_bytes())
+        hasher.update(b"\0")
     return hasher.hexdigest()
 
 
@@ -75,15 +74,19 @@ def valid_until(articles: Iterable[Article], now: datetime, zone: ZoneInfo, draf
     return min(moments)
 
 
-def output_files(output: Path) -> tuple[tuple[str, int, int], ...]:
-    """Every file of the output with its size and modification time."""
+def output_files(output: Path, known: Tree | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Every file of the output with its size and modification time (`known`: see list_files)."""
     found = []
-    for path in _files(output):
-        stat = path.stat()
-        found.append((path.relative_to(output).as_posix(), stat.st_size, stat.st_mtime_ns))
+    base = str(output)
+    for rel in list_files(output, known):
+        try:
+            stat = os.stat(os.path.join(base, rel))
+        except OSError:
+            continue
+        found.append((rel, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(found))
 
 
 def is_fresh(record: Freshness | None, inputs: str, now: datetime, output: Path) -> bool:
     return (record is not None and record.inputs == inputs and record.built_at <= now < record.valid_until
-            and output_files(output) == record.files)
+            and output_files(output, record.tree) == record.tree.files)

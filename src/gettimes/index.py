@@ -6,6 +6,8 @@ comes from here, computed once per build.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +21,7 @@ from gettimes import urls
 from gettimes.config import SiteConfig
 from gettimes.models import Article, Author, Category, Page, Tag
 
+RELATED_LIMIT = 4  # related articles under each article
 
 @dataclass(frozen=True, slots=True)
 class PublishRules:
@@ -137,17 +140,38 @@ class SiteIndex:
     # For related(): each article's place in `articles`, and each tag's places, ascending.
     _positions: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     _tag_positions: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # related() for every article, by URL, as positions in `articles` (see with_related)
+    _related: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
-    def related(self, article: Article, limit: int = 4) -> list[Article]:
-        """Articles sharing the most tags with `article`, newer first on ties.
+    def related(self, article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
+        """Articles sharing the most tags with `article`, newer first on ties."""
+        kept = self._related.get(article.url) if limit == RELATED_LIMIT else None
+        if kept is not None and self.articles[self._positions[article.url]] is article:
+            return [self.articles[position] for position in kept]
+        return [self.articles[position] for position in self._related_positions(article, limit)]
 
-        Runs once per article page, so it counts in C (Counter over positions in
-        the newest-first list) and sorts only the few articles sharing two or more tags.
-        """
+    def related_key(self) -> str:
+        """A digest of all that related() depends on: every published article's place and tags."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for article in self.articles:
+            hasher.update("\x1f".join([article.url, *(tag.slug for tag in article.tags)]).encode() + b"\x1e")
+        return hasher.hexdigest()
+
+    def related_table(self) -> dict[str, tuple[int, ...]]:
+        """related() of every published article, as positions in `articles`."""
+        return {article.url: self._related_positions(article, RELATED_LIMIT) for article in self.articles}
+
+    def with_related(self, table: Mapping[str, tuple[int, ...]]) -> SiteIndex:
+        """This index answering related() from `table`, made by related_table() for the same related_key()."""
+        return dataclasses.replace(self, _related=MappingProxyType(dict(table)))
+
+    def _related_positions(self, article: Article, limit: int) -> tuple[int, ...]:
+        """Counts in C (Counter over positions in the newest-first list) and sorts only
+        the few articles sharing two or more tags: it runs for every article page."""
         own = self._positions.get(article.url)
         lists = [self._tag_positions[tag.slug] for tag in article.tags if tag.slug in self._tag_positions]
         if own is None or not lists:
-            return []
+            return ()
         counts = Counter(chain.from_iterable(lists))
         counts.pop(own, None)
         chosen = [position for _, position in sorted((-n, p) for p, n in counts.items() if n > 1)[:limit]]
@@ -158,7 +182,7 @@ class SiteIndex:
             if position != own and position not in seen:
                 seen.add(position)
                 chosen.append(position)
-        return [self.articles[position] for position in chosen]
+        return tuple(chosen)
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:

@@ -23,6 +23,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +33,27 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+FolderStatus = tuple[int, int, int]  # mtime_ns, ctime_ns, inode: any entry added or removed changes it
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """What a folder held when last seen: its files and the status of each folder in it.
+
+    A folder whose status is unchanged holds the same entries, so listing a large
+    tree again costs a stat per folder instead of reading every folder.
+    """
+
+    files: tuple[tuple[str, int, int], ...]  # path, size, mtime_ns; sorted
+    folders: tuple[tuple[str, FolderStatus], ...]  # "" for the top folder
+
+
 @dataclass(frozen=True, slots=True)
 class WriteCounts:
     written: int
     unchanged: int
     removed: int
+    tree: Tree = Tree((), ())  # the output now
 
 
 def output_problem(root: Path, output: Path, source_folders: tuple[str, ...]) -> str | None:
@@ -57,9 +74,12 @@ def output_problem(root: Path, output: Path, source_folders: tuple[str, ...]) ->
 class StagedOutput:
     """Collects the new site in the staging folder; `commit` swaps it in, `discard` gives up."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, spare: Tree | None = None) -> None:
+        """`spare` is what the staging folder held when last seen, if known (see Tree)."""
         self.final = output_dir
         self.staging = output_dir.parent / f".{output_dir.name}.gettimes-tmp"
+        self._spare = spare
+        self._present: set[str] = set()  # files in the staging folder before this build wrote any
         self._owners: dict[str, str] = {}
         self._dirs: set[Path] = set()
         self.written = 0
@@ -69,6 +89,7 @@ class StagedOutput:
         if self.staging.exists() and not self.staging.is_dir():
             self.staging.unlink()
         self.staging.mkdir(parents=True, exist_ok=True)
+        self._present = set(list_files(self.staging, self._spare))
         return self
 
     def claim(self, rel: str, source: str, report: Report) -> bool:
@@ -100,13 +121,19 @@ class StagedOutput:
 
     def reuse(self, rel: str, size: int, mtime_ns: int) -> bool:
         """Take `rel` from the current output if it is still the file we wrote there."""
+        previous = f"{self.final}/{rel}"  # strings, not Paths: this runs for every page
         try:
-            stat = (self.final / rel).stat()
+            stat = os.stat(previous)
         except OSError:
             return False
         if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
             return False
-        self._link_previous(rel)
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.stat(f"{self.staging}/{rel}"), stat):
+                self.unchanged += 1  # the spare tree already holds this very file
+                return True
+        os.link(previous, self._replace(rel))
+        self.unchanged += 1
         return True
 
     def stat(self, rel: str) -> os.stat_result:
@@ -146,12 +173,19 @@ class StagedOutput:
 
     def prune(self) -> None:
         """Remove from the staging folder every file this build has not claimed."""
-        _prune(self.staging, set(self._owners))
+        leftovers = self._present.difference(self._owners)
+        _remove(self.staging, leftovers)
+        self._present -= leftovers
 
-    def commit(self) -> WriteCounts:
-        """Drop what the new site no longer has, then put it in place of the current output."""
+    def commit(self, previous_files: Iterable[str] | None = None) -> WriteCounts:
+        """Drop what the new site no longer has, then put it in place of the current output.
+
+        `previous_files` lists the current output's files when they are known (from the
+        last build's record), which spares a walk through it to count what goes away.
+        """
         self.prune()
-        removed = sum(1 for rel in _files(self.final) if rel not in self._owners)
+        listed = list_files(self.final) if previous_files is None else previous_files
+        removed = sum(1 for rel in listed if rel not in self._owners)
         if not self.final.exists():
             os.rename(self.staging, self.final)
         elif not _exchange(self.staging, self.final):
@@ -161,7 +195,7 @@ class StagedOutput:
             os.rename(self.final, retired)
             os.rename(self.staging, self.final)
             shutil.rmtree(retired)
-        return WriteCounts(self.written, self.unchanged, removed)
+        return WriteCounts(self.written, self.unchanged, removed, tree_of(self.final, self._owners))
 
     def discard(self) -> None:
         """Give up this build: the output is untouched; the staging folder is checked next time."""
@@ -180,31 +214,86 @@ def _make_folders(root: Path, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
 
 
-def _files(root: Path) -> list[str]:
-    """Every file below `root`, as output-relative POSIX paths."""
+def list_files(root: Path, known: Tree | None = None) -> list[str]:
+    """Every file below `root`, as output-relative POSIX paths.
+
+    With `known`, a folder whose status is the one recorded there is not read: its
+    entries are the recorded ones.
+    """
     found: list[str] = []
     if not root.is_dir():
         return found
-    pending = [(root, "")]
+    recorded = _recorded_entries(known) if known is not None else {}
+    pending = [""]
     while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+        folder = pending.pop()
+        path = f"{root}/{folder}" if folder else str(root)
+        entry = recorded.get(folder)
+        if entry is not None:
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            if (status.st_mtime_ns, status.st_ctime_ns, status.st_ino) == entry[0]:
+                found.extend(entry[1])
+                pending.extend(entry[2])
+                continue
+        prefix = f"{folder}/" if folder else ""
+        with os.scandir(path) as entries:
+            for item in entries:
+                if item.is_dir(follow_symlinks=False):
+                    pending.append(prefix + item.name)
                 else:
-                    found.append(prefix + entry.name)
+                    found.append(prefix + item.name)
     return found
 
 
-def _prune(root: Path, keep: set[str]) -> None:
-    """Remove files below `root` not in `keep`, then the folders that became empty."""
+def _recorded_entries(tree: Tree) -> dict[str, tuple[FolderStatus, list[str], list[str]]]:
+    """Each recorded folder: its status, the files in it and the folders in it."""
+    entries: dict[str, tuple[FolderStatus, list[str], list[str]]] = {
+        folder: (status, [], []) for folder, status in tree.folders}
+    for rel, _, _ in tree.files:
+        parent = rel.rpartition("/")[0]
+        if parent in entries:
+            entries[parent][1].append(rel)
+    for folder in entries:
+        if folder:
+            parent = folder.rpartition("/")[0]
+            if parent in entries:
+                entries[parent][2].append(folder)
+    return entries
+
+
+def tree_of(root: Path, files: Iterable[str]) -> Tree:
+    """The record of `root` holding `files` (those that exist) and the folders they are in."""
+    base = str(root)
+    found: list[tuple[str, int, int]] = []
+    folders: set[str] = {""}
+    for rel in files:
+        try:
+            stat = os.stat(f"{base}/{rel}")
+        except OSError:
+            continue
+        found.append((rel, stat.st_size, stat.st_mtime_ns))
+        parent = rel.rpartition("/")[0]
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    statuses = []
+    for folder in sorted(folders):
+        stat = os.stat(f"{base}/{folder}" if folder else base)
+        statuses.append((folder, (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
+    return Tree(tuple(sorted(found)), tuple(statuses))
+
+
+def _remove(root: Path, files: Iterable[str]) -> None:
+    """Remove `files` below `root`, then the folders that became empty."""
     emptied: set[Path] = set()
-    for rel in _files(root):
-        if rel not in keep:
-            path = root / rel
+    for rel in files:
+        path = root / rel
+        with contextlib.suppress(FileNotFoundError):
             path.unlink()
-            emptied.add(path.parent)
+        emptied.add(path.parent)
     for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
         while folder != root and folder.is_relative_to(root):
             try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gettimes import __version__
+from gettimes.article_store import LoadOutcome
 from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.diagnostics import Diagnostic, Report
 from gettimes.fingerprint import Fingerprinter
@@ -38,16 +39,16 @@ class _Rendered:
 
 
 def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedOutput, cache: BuildCache,
-                source_digests: Mapping[str, str], workers: int, report: Report,
+                outcomes: Mapping[str, LoadOutcome], workers: int, report: Report,
                 progress: Progress | None) -> dict[str, WrittenPage]:
     """Write every page; returns what the cache should remember of each file."""
-    fingerprints = _fingerprinter(renderer, source_digests)
+    fingerprints = _fingerprinter(renderer, outcomes)
     written: dict[str, WrittenPage] = {}
     pending: list[tuple[int, str]] = []
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
         fingerprint = fingerprints.page(job)
-        previous = cache.pages.get(job.path)
+        previous = cache.written_page(job.path)
         if previous is not None and previous.fingerprint == fingerprint and \
                 output.reuse(job.path, previous.size, previous.mtime_ns):
             written[job.path] = previous
@@ -88,7 +89,7 @@ def _render_chunk(state: tuple[Sequence[PageJob], PageRenderer, Path],
     return _Rendered(output.written, output.unchanged, tuple(pages), tuple(report.items))
 
 
-def _fingerprinter(renderer: PageRenderer, source_digests: Mapping[str, str]) -> Fingerprinter:
+def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome]) -> Fingerprinter:
     sources = _template_sources(renderer.site_dir)
     outside_article = "".join(text for name, text in sources if not name.endswith("/article.html"))
     shared = dict(renderer.shared)
@@ -96,7 +97,7 @@ def _fingerprinter(renderer: PageRenderer, source_digests: Mapping[str, str]) ->
         shared.pop("now", None)  # no template prints the build time: it is no input of a page
     return Fingerprinter(
         [__version__, _code_digest(), *(f"{name}\n{text}" for name, text in sources)],
-        shared, source_digests, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)),
+        shared, outcomes, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)), renderer.articles,
     )
 
 

@@ -227,6 +227,7 @@ class PageRenderer:
                  index: SiteIndex, now: datetime) -> None:
         self.env = env
         self.site_dir = site_dir
+        self.articles = index.articles  # the published articles, which the pages show
         self.shared: dict[str, Any] = {
             "site": site_view(config, index),
             "now": now,

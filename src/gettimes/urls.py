@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from datetime import datetime
 from urllib.parse import quote
 
@@ -57,11 +56,11 @@ def output_path(url: str) -> str | None:
     if not url.startswith("/") or "\\" in url or "\x00" in url:
         return None
     segments = [s for s in url.split("/") if s]
-    if any(s in (".", "..") for s in segments):
+    if "." in segments or ".." in segments:
         return None
-    path = posixpath.join(*segments) if segments else ""
+    path = "/".join(segments)
     if url.endswith("/"):
-        return posixpath.join(path, "index.html") if path else "index.html"
+        return f"{path}/index.html" if path else "index.html"
     return path or None
 
 

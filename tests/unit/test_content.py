@@ -9,7 +9,7 @@ import pytest
 
 from conftest import BASIC_CONFIG, SiteFactory, article
 from gettimes.config import load_config
-from gettimes.content import ArticleLoader, discover, load_authors, load_page
+from gettimes.content import ArticleLoader, content_files, discover, load_authors, load_page
 from gettimes.diagnostics import Report
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Author, Image
@@ -537,3 +537,15 @@ def test_an_alias_without_a_file_name_becomes_a_folder(make_site: SiteFactory) -
     loaded = _ok(make_site, '---\ntitle: T\ndate: 2025-06-01\ncategory: World\n'
                  'aliases: [/old/story, /old/page.html, /old/folder/]\n---\n\nBody.\n')
     assert loaded.aliases == ("/old/story/", "/old/page.html", "/old/folder/")
+
+
+def test_content_files_finds_what_discover_finds(tmp_path: Path) -> None:
+    for rel in ("content/articles/2025/a.md", "content/articles/b.markdown", "content/articles/.hidden.md",
+                "content/articles/_draft/c.md", "content/articles/d.txt", "content/articles-old/e.md",
+                "content/articles/2025/.git/f.md", "content/pages/about.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    everything = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()]
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path / "content/articles")]
+    assert content_files(everything, "content/articles") == found == ["content/articles/2025/a.md",
+                                                                     "content/articles/b.markdown"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gettimes.diagnostics import Report
-from gettimes.output import StagedOutput
+from gettimes.output import StagedOutput, list_files, tree_of
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -172,3 +172,42 @@ def test_output_folder_names(tmp_path: Path, name: str) -> None:
     output = tmp_path / name
     _build(output, {"index.html": b"x"}).commit()
     assert _tree(output) == {"index.html": b"x"}
+
+
+def _write_files(root: Path, files: list[str]) -> None:
+    for rel in files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel, encoding="utf-8")
+
+
+def test_a_recorded_tree_lists_what_is_there_after_changes(tmp_path: Path) -> None:
+    files = ["index.html", "article/a/index.html", "article/b/index.html", "tag/x/page/2/index.html"]
+    _write_files(tmp_path, files)
+    tree = tree_of(tmp_path, files)
+    assert sorted(list_files(tmp_path, tree)) == sorted(files)
+    _write_files(tmp_path, ["article/b/extra.txt", "tag/x/page/3/index.html"])  # added deep down
+    (tmp_path / "article/a/index.html").unlink()
+    (tmp_path / "index.html").unlink()
+    (tmp_path / "index.html").mkdir()  # a file became a folder
+    _write_files(tmp_path, ["index.html/inside.html"])
+    assert sorted(list_files(tmp_path, tree)) == sorted(list_files(tmp_path)) == [
+        "article/b/extra.txt", "article/b/index.html", "index.html/inside.html",
+        "tag/x/page/2/index.html", "tag/x/page/3/index.html"]
+
+
+def test_a_file_slipped_into_the_spare_does_not_reach_the_site(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    first = _build(output, FIRST)
+    first_counts = first.commit()
+    second = _build(output, {**FIRST, "index.html": b"second"})
+    second_counts = second.commit()
+    # The spare now holds the first site; someone adds a file to it before the next build.
+    (second.staging / "article/a/stray.html").write_bytes(b"stray")
+    third = StagedOutput(output, first_counts.tree).open()
+    report = Report()
+    for rel, data in {**FIRST, "index.html": b"third"}.items():
+        third.claim(rel, "source", report)
+        third.write(rel, data)
+    counts = third.commit([rel for rel, _, _ in second_counts.tree.files])
+    assert _tree(output) == {**FIRST, "index.html": b"third"}
+    assert [rel for rel, _, _ in counts.tree.files] == sorted(FIRST)
