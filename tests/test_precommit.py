@@ -137,7 +137,9 @@ def test_a_renamed_slug_warns_in_both_files(make_site: SiteFactory, monkeypatch:
     assert result.exit_code == 0
     assert problems(result) == [
         f"{JUNE}/weather-today.md: warning: the slug 'weather' is already used by {JUNE}/weather.md; "
-        "this article is published at 'weather-2' (set 'slug:' to choose)"]
+        "this article is published at 'weather-2' (set 'slug:' to choose)",
+        f'{JUNE}/weather.md:2: warning: the title "Weather" is also the title of {JUNE}/weather-today.md:2; '
+        "give each article its own title"]
 
 
 def test_paths_outside_the_site_or_missing_are_usage_errors(make_site: SiteFactory, tmp_path: Path,

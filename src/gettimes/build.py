@@ -27,6 +27,7 @@ from gettimes.content import (
     load_page,
 )
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
+from gettimes.editorial import check_editorial
 from gettimes.feeds import GeneratedFile, make_feeds
 from gettimes.freshness import Freshness, input_digest, is_fresh, valid_until
 from gettimes.index import PublishRules, SiteIndex, build_index
@@ -263,6 +264,7 @@ def check_site(root: Path, options: BuildOptions, render_only: Callable[[str], b
         if _claim(owners, file.path, file.source, report):
             _check_generated(file, report)
     check_links(site.root, site.config.base_url, rendered.values(), set(owners), report)
+    check_editorial(site, report, render_only)  # after the link check, which it does not repeat
     return report
 
 
