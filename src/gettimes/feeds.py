@@ -408,7 +408,7 @@ def absolute_html(html: str, base_url: str, page_url: str) -> str:
         url = value.strip()
         if not url or url.startswith("//") or _SCHEME.match(url):
             return value
-        if url.startswith("#"):  # a footnote, most often: the page's own URL (it has no fragment)
+        if url.startswith("#") and len(url) > 1:  # a footnote, most often; quicker than urljoin
             return page_url + url
         if url.startswith("/"):
             if base_path and (url == base_path or url.startswith(base_path + "/")):
