@@ -344,3 +344,9 @@ def test_feeds_setting_defaults_and_values(make_site: SiteFactory) -> None:
             config.feeds.authors) == (True, True, True, True, False)
     default = load_config(make_site({}, config=CONFIG), Report())
     assert default is not None and default.items_per_feed == 3 and default.feeds.full_content
+
+
+def test_a_standalone_page_may_not_take_the_atom_feeds_path(make_site: SiteFactory) -> None:
+    site = make_site({"content/pages/atom.md": "---\ntitle: Atom\nslug: atom.xml\n---\n\nHi.\n"}, config=CONFIG)
+    assert "content/pages/atom.md:3: slug 'atom.xml' is a built-in path of the site; choose another slug" in \
+        [str(d) for d in check_site(site, options()).errors]
