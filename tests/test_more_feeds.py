@@ -350,3 +350,9 @@ def test_a_standalone_page_may_not_take_the_atom_feeds_path(make_site: SiteFacto
     site = make_site({"content/pages/atom.md": "---\ntitle: Atom\nslug: atom.xml\n---\n\nHi.\n"}, config=CONFIG)
     assert "content/pages/atom.md:3: slug 'atom.xml' is a built-in path of the site; choose another slug" in \
         [str(d) for d in check_site(site, options()).errors]
+
+
+def test_stats_rows_for_the_new_feeds_are_skipped_silently(make_site: SiteFactory) -> None:
+    stats = "path,views\n/atom.xml,5\n/tag/markets/feed.xml,3\n/author/lee-jun/feed.xml,2\n/article/m1/,1\n"
+    report = check_site(make_site({**FILES, "data/stats.csv": stats}, config=CONFIG), options())
+    assert [str(d) for d in report.warnings if "stats.csv" in d.path] == []
