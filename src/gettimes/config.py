@@ -26,8 +26,10 @@ _BASE_URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?")
 KNOWN_KEYS = (
     "title", "base_url", "language", "timezone", "categories", "output_dir", "stats",
     "paginate", "feed_items", "sidebar_items", "slugs", "permalinks", "markdown",
-    "search", "publisher", "description", "params",
+    "search", "publisher", "description", "params", "feeds",
 )
+FEED_OPTIONS = ("content", "items", "site", "atom", "categories", "tags", "authors")
+FEED_CONTENT = ("full", "summary")
 
 
 _ESSENTIAL_KEYS = ("title", "base_url", "categories", "slugs", "permalinks", "output_dir")
@@ -37,6 +39,19 @@ _ESSENTIAL_KEYS = ("title", "base_url", "categories", "slugs", "permalinks", "ou
 class CategoryConfig:
     name: str
     slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """The `feeds:` mapping: which feeds are made, and what their items carry."""
+
+    full_content: bool = True  # `content: full`: the article's HTML in content:encoded (Atom: <content>)
+    items: int | None = None  # None: the contract's `feed_items`
+    site: bool = True  # /feed.xml
+    atom: bool = True  # /atom.xml
+    categories: bool = True  # /category/{slug}/feed.xml
+    tags: bool = True  # /tag/{slug}/feed.xml
+    authors: bool = True  # /author/{slug}/feed.xml
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +76,12 @@ class SiteConfig:
     description: str = ""
     publisher: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+
+    @property
+    def items_per_feed(self) -> int:
+        """`feeds.items`, else `feed_items`."""
+        return self.feeds.items or self.feed_items
 
     def category_named(self, name: str) -> CategoryConfig | None:
         """The configured category matching `name` case-insensitively (or by slug)."""
@@ -189,8 +210,42 @@ class _ConfigReader:
             description=self.string("description", ""),
             publisher=MappingProxyType(self.mapping("publisher")),
             params=MappingProxyType(self.mapping("params")),
+            feeds=self._feeds(),
         )
         return None if self.fatal else config
+
+    def _feeds(self) -> FeedSettings:
+        value = self.raw.get("feeds")
+        if value is None:
+            return FeedSettings()
+        if not isinstance(value, dict):
+            self.error("feeds", "'feeds' must be a mapping such as {content: summary, tags: false}")
+            return FeedSettings()
+        lines = _mapping_key_lines(self.text, "feeds")
+        options = {str(key): option for key, option in value.items()}
+        for key in options:
+            if key not in FEED_OPTIONS:
+                self.error("feeds", f"unknown feeds option '{key}'{did_you_mean(key, FEED_OPTIONS)} "
+                           f"(known: {', '.join(FEED_OPTIONS)})", lines.get(key))
+
+        def switch(key: str) -> bool:
+            option = options.get(key, True)
+            if not isinstance(option, bool):
+                self.error("feeds", f"'feeds.{key}' must be true or false", lines.get(key))
+                return True
+            return option
+
+        content = options.get("content", "full")
+        if content not in FEED_CONTENT:
+            self.error("feeds", f"'feeds.content' must be one of {', '.join(FEED_CONTENT)}, not '{content}'",
+                       lines.get("content"))
+            content = "full"
+        items = options.get("items")
+        if items is not None and (isinstance(items, bool) or not isinstance(items, int) or items < 1):
+            self.error("feeds", "'feeds.items' must be a whole number of at least 1", lines.get("items"))
+            items = None
+        return FeedSettings(full_content=content == "full", items=items, site=switch("site"), atom=switch("atom"),
+                            categories=switch("categories"), tags=switch("tags"), authors=switch("authors"))
 
     def _base_url(self, override: str | None) -> str:
         value = (override if override is not None else self.string("base_url")).strip()
@@ -280,6 +335,17 @@ def _category_item(item: Any) -> tuple[str, str]:
         slug = item.get("slug")
         return item["name"].strip(), str(slug).strip("/ ") if isinstance(slug, str) else ""
     return "", ""
+
+
+def _mapping_key_lines(text: str, key: str) -> dict[str, int]:
+    """1-based lines of the keys of the mapping under the top-level `key`."""
+    root = yaml_node_lines(text)
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key_node, value_node in root.value:
+        if getattr(key_node, "value", None) == key and isinstance(value_node, yaml.MappingNode):
+            return {str(node.value): node_line(text, node) for node, _ in value_node.value}
+    return {}
 
 
 def _sequence_item_lines(text: str, key: str) -> list[int]:

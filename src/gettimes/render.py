@@ -23,6 +23,7 @@ from markupsafe import Markup
 from gettimes import urls
 from gettimes.config import SiteConfig
 from gettimes.diagnostics import Report
+from gettimes.feeds import atom_feed_url, listing_feed_url, site_feed_url
 from gettimes.i18n import Translator
 from gettimes.index import SiteIndex, paginate
 from gettimes.models import Article, Author, Category, Page, Tag
@@ -57,7 +58,8 @@ class SiteView:
     categories: tuple[Category, ...]
     pages: tuple[Page, ...]
     search: bool
-    feed_url: str
+    feed_url: str  # the site's RSS feed; "" when `feeds.site` is off
+    atom_url: str  # the site's Atom feed; "" when `feeds.atom` is off
     edition: datetime | None  # the newest article's date: the edition shown in the top bar
 
 
@@ -155,7 +157,7 @@ def site_view(config: SiteConfig, index: SiteIndex) -> SiteView:
         base_path=urlsplit(config.base_url).path.rstrip("/"), language=config.language,
         description=config.description, publisher=config.publisher, params=config.params,
         categories=tuple(section.category for section in index.categories),
-        pages=index.pages, search=config.search, feed_url="/feed.xml",
+        pages=index.pages, search=config.search, feed_url=site_feed_url(config), atom_url=atom_feed_url(config),
         edition=index.articles[0].date if index.articles else None,
     )
 
@@ -176,17 +178,18 @@ def plan_pages(config: SiteConfig, index: SiteIndex) -> Iterator[PageJob]:
             "previous": neighbours.previous if neighbours else None,
             "next": neighbours.next if neighbours else None,
             "related": tuple(index.related(article)),
+            "feed_url": listing_feed_url(config, "category", article.category.url),
         })
     for section in index.categories:
         yield from _listing(section.category.url, "category.html", "category",
-                            section.category, section.articles, per_page)
+                            section.category, section.articles, per_page, config)
     for tag_section in index.tags:
         yield from _listing(tag_section.tag.url, "tag.html", "tag",
-                            tag_section.tag, tag_section.articles, per_page)
+                            tag_section.tag, tag_section.articles, per_page, config)
     for author_section in index.authors:
         yield from _listing(author_section.author.url, "author.html", "author",
-                            author_section.author, author_section.articles, per_page)
-    yield from _listing(urls.ARTICLES_URL, "articles.html", "articles", None, index.articles, per_page)
+                            author_section.author, author_section.articles, per_page, config)
+    yield from _listing(urls.ARTICLES_URL, "articles.html", "articles", None, index.articles, per_page, config)
     for page in index.pages:
         yield _job(page.url, "page.html", page.source, {"page": page})
     if config.search:
@@ -207,11 +210,12 @@ def _job(url: str, template: str, source: str, context: dict[str, Any]) -> PageJ
 
 
 def _listing(base_url: str, template: str, key: str, subject: object,
-             articles: tuple[Article, ...], per_page: int) -> Iterator[PageJob]:
+             articles: tuple[Article, ...], per_page: int, config: SiteConfig) -> Iterator[PageJob]:
     for pagination, items in paginate(articles, per_page, base_url):
         context: dict[str, Any] = {"articles": items, "pagination": pagination}
         if subject is not None:
             context[key] = subject
+            context["feed_url"] = listing_feed_url(config, key, base_url)  # its feed; "" when off
         yield _job(pagination.url, template, f"{key} {base_url}", context)
 
 

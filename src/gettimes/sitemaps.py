@@ -2,7 +2,8 @@
 
 `lastmod` always comes from the content (an article's `updated` or `date`, a
 listing's newest article), never from the clock, so an unchanged site gives
-the same bytes.
+the same bytes. Each file's key is a digest of the values it lists; its bytes are
+made when they are read.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from xml.sax.saxutils import escape
 
-from gettimes import urls
+from gettimes import __version__, urls
+from gettimes.cache import digest
 from gettimes.config import SiteConfig
 from gettimes.feeds import GeneratedFile, xml_text
 from gettimes.index import SiteIndex
@@ -43,11 +46,14 @@ def make_sitemaps(config: SiteConfig, index: SiteIndex, jobs: Iterable[PageJob],
                   limit: int = MAX_URLS) -> list[GeneratedFile]:
     """sitemap.xml (an index of sitemap-N.xml beyond `limit` URLs), news-sitemap.xml and robots.txt."""
     entries = sitemap_entries(config, jobs)
+    news = news_articles(index.articles, now)
+    news_key = digest(__version__, "news", config.base_url, config.title, config.language,
+                      *(f"{a.url} {w3c(a.date)} {a.title}" for a in news))
     return [
         *_sitemap_files(config, entries, limit),
-        GeneratedFile("news-sitemap.xml", "news sitemap", news_sitemap(config, index.articles, now),
+        GeneratedFile("news-sitemap.xml", "news sitemap", news_key, partial(_news_sitemap, config, news),
                       sitemap_problems),
-        GeneratedFile("robots.txt", "robots.txt", robots_txt(config)),
+        GeneratedFile.of("robots.txt", "robots.txt", robots_txt(config)),
     ]
 
 
@@ -77,24 +83,22 @@ def _articles_in(values: Iterable[object]) -> Iterator[Article]:
 
 def _sitemap_files(config: SiteConfig, entries: Sequence[SitemapEntry], limit: int) -> list[GeneratedFile]:
     if len(entries) <= limit:
-        return [GeneratedFile("sitemap.xml", "sitemap", _urlset(entries), sitemap_problems)]
+        return [_sitemap_file("sitemap.xml", "urlset", "url", entries)]
     files = []
     parts = []
     for number, start in enumerate(range(0, len(entries), limit), 1):
         chunk = entries[start : start + limit]
         name = f"sitemap-{number}.xml"
-        files.append(GeneratedFile(name, "sitemap", _urlset(chunk), sitemap_problems))
+        files.append(_sitemap_file(name, "urlset", "url", chunk))
         parts.append(SitemapEntry(urls.absolute(config.base_url, "/" + name),
                                   max((e.lastmod for e in chunk if e.lastmod), default=None)))
-    return [GeneratedFile("sitemap.xml", "sitemap", _sitemap_index(parts), sitemap_problems), *files]
+    return [_sitemap_file("sitemap.xml", "sitemapindex", "sitemap", parts), *files]
 
 
-def _urlset(entries: Iterable[SitemapEntry]) -> bytes:
-    return _sitemap_xml("urlset", "url", entries)
-
-
-def _sitemap_index(parts: Iterable[SitemapEntry]) -> bytes:
-    return _sitemap_xml("sitemapindex", "sitemap", parts)
+def _sitemap_file(path: str, root: str, item: str, entries: Sequence[SitemapEntry]) -> GeneratedFile:
+    """A sitemap (`urlset` of `url`) or a sitemap index (`sitemapindex` of `sitemap`), keyed by its entries."""
+    key = digest(__version__, root, *(f"{e.url} {w3c(e.lastmod) if e.lastmod else ''}" for e in entries))
+    return GeneratedFile(path, "sitemap", key, partial(_sitemap_xml, root, item, entries), sitemap_problems)
 
 
 def _sitemap_xml(root: str, item: str, entries: Iterable[SitemapEntry]) -> bytes:
@@ -124,10 +128,14 @@ def news_articles(articles: Iterable[Article], now: datetime) -> list[Article]:
 
 def news_sitemap(config: SiteConfig, articles: Iterable[Article], now: datetime) -> bytes:
     """The Google News sitemap; an empty <urlset> when nothing is recent."""
+    return _news_sitemap(config, news_articles(articles, now))
+
+
+def _news_sitemap(config: SiteConfig, news: Iterable[Article]) -> bytes:
     name = escape(xml_text(config.title))
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">']
-    for article in news_articles(articles, now):
+    for article in news:
         lines += [
             "  <url>",
             f"    <loc>{escape(urls.absolute(config.base_url, article.url))}</loc>",

@@ -27,7 +27,7 @@ WEEK_DAYS = 7
 # fixed files): an analytics export lists them too, so their rows are skipped
 # quietly; only a path the site does not have is an "unknown page" warning.
 _LISTING_SEGMENTS = frozenset({"category", "tag", "author", "articles", "search", "page"})
-_SITE_FILES = ("/", "/feed.xml", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt", "/404.html")
+_SITE_FILES = ("/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt", "/404.html")
 _DIGITS = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

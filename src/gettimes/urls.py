@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 # First path segments the generator owns; a standalone page may not take them.
 RESERVED_SLUGS = frozenset({
-    "article", "category", "tag", "author", "articles", "search", "page", "feed.xml",
+    "article", "category", "tag", "author", "articles", "search", "page", "feed.xml", "atom.xml",
     "sitemap.xml", "news-sitemap.xml", "robots.txt", "404.html", "index.html",
     "pagefind", "static", "assets", "theme",
 })

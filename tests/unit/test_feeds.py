@@ -198,8 +198,9 @@ def test_feeds_are_byte_identical_across_builds_at_different_times(make_site: Si
     first, second = tmp_path / "first", tmp_path / "second"
     build_site(site, options(output=first))
     build_site(site, options(output=second, now=FIXED_NOW + timedelta(days=3, hours=7, seconds=13)))
-    feeds = sorted(p.relative_to(first).as_posix() for p in first.rglob("feed.xml"))
-    assert len(feeds) == 4
+    feeds = sorted(p.relative_to(first).as_posix() for p in [*first.rglob("feed.xml"), first / "atom.xml"])
+    # the site, 3 categories, 2 tags, 2 reporters, and the Atom feed
+    assert len(feeds) == 9
     for rel in feeds:
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
@@ -220,7 +221,7 @@ def test_check_counts_the_feeds_as_existing_and_finds_them_valid(make_site: Site
 
 
 def test_check_reports_an_invalid_feed(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = GeneratedFile("feed.xml", "feed /feed.xml", b"<rss><channel/></rss>", feed_problems)
+    broken = GeneratedFile.of("feed.xml", "feed /feed.xml", b"<rss><channel/></rss>", feed_problems)
     monkeypatch.setattr(build, "make_feeds", lambda *args: [broken])
     report = check_site(make_site(FILES, config=FEED_CONFIG), options())
     assert 'feed.xml: invalid feed /feed.xml: the root element is not <rss version="2.0">' in \
@@ -269,6 +270,9 @@ def test_feed_problems_names_what_a_validator_would_flag() -> None:
     ('<a href="b.html">', '<a href="https://news.example.com/article/x/b.html">'),
     ('<a href="../c/">', '<a href="https://news.example.com/article/c/">'),
     ('<a href="#fn1">', '<a href="https://news.example.com/article/x/#fn1">'),
+    ('<a href="#">', '<a href="https://news.example.com/article/x/">'),
+    ('<a title="a > b" href="/a/">', '<a title="a > b" href="https://news.example.com/a/">'),
+    ('<td style="x"><a data-href="/a/">', '<td style="x"><a data-href="/a/">'),
     ("<img src='/i.png'>", "<img src='https://news.example.com/i.png'>"),
     ("<img src=/i.png alt=x>", '<img src="https://news.example.com/i.png" alt=x>'),
     ('<video poster="/p.jpg">', '<video poster="https://news.example.com/p.jpg">'),
