@@ -18,6 +18,7 @@ import pytest
 from conftest import FIXED_NOW, SiteFactory, article, options
 from gettimes import content
 from gettimes.build import build_site
+from gettimes.feeds import GeneratedFile
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -127,3 +128,19 @@ def test_a_template_that_prints_the_clock_is_rendered_every_time(make_site: Site
     later = FIXED_NOW + timedelta(seconds=30)
     build_site(site, options(now=later))
     assert later.astimezone(ZoneInfo("Asia/Seoul")).isoformat() in (site / "public/404.html").read_text("utf-8")
+
+
+def test_an_edit_makes_only_the_feeds_that_show_it(make_site: SiteFactory,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    build_site(site, options(jobs=1))
+    edit(site / "content/articles/2025/06/story-3.md", "Paragraph", "Changed paragraph")
+    made: list[str] = []
+    make_data = GeneratedFile.data.fget
+    assert make_data is not None
+    monkeypatch.setattr(GeneratedFile, "data", property(lambda file: made.append(file.path) or make_data(file)))
+    build_site(site, options(jobs=1))
+    # story-3 is in the site feeds, its category's, its tags' (Topic 0, Desk) and its reporter's.
+    assert sorted(made) == ["atom.xml", "author/kim-min-seo/feed.xml", "category/business/feed.xml", "feed.xml",
+                            "tag/desk/feed.xml", "tag/topic-0/feed.xml"]
+    assert tree(site / "public") == clean_build(site)

@@ -36,7 +36,7 @@ from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Page
 from gettimes.output import StagedOutput, Tree
 from gettimes.output import output_problem as _output_problem
-from gettimes.pagewriter import templates_read_the_clock, write_pages
+from gettimes.pagewriter import templates_read_the_clock, write_generated, write_pages
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
@@ -231,9 +231,7 @@ def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile],
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
     written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress)
-    for file in generated:
-        if output.claim(file.path, file.source, report):
-            output.write(file.path, file.data)
+    written.update(write_generated(generated, output, cache, report))
     return written
 
 

@@ -7,6 +7,7 @@ are many. Either way the staged tree is the one a full, serial build would write
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from gettimes import __version__
 from gettimes.article_store import LoadOutcome
 from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.diagnostics import Diagnostic, Report
+from gettimes.feeds import GeneratedFile
 from gettimes.fingerprint import Fingerprinter
 from gettimes.output import StagedOutput
 from gettimes.parallel import chunked, run_tasks
@@ -72,6 +74,24 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     return written
 
 
+def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache: BuildCache,
+                    report: Report) -> dict[str, WrittenPage]:
+    """Write feeds and sitemaps; one whose key is unchanged is taken from the output unmade."""
+    code = _code_digest()
+    written: dict[str, WrittenPage] = {}
+    for file in files:
+        if not output.claim(file.path, file.source, report):
+            continue
+        fingerprint = digest("generated", code, file.key)
+        previous = cache.written_page(file.path)
+        if previous is None or previous.fingerprint != fingerprint or \
+                not output.reuse(file.path, previous.size, previous.mtime_ns):
+            output.write(file.path, file.data)
+        stat = output.stat(file.path)
+        written[file.path] = WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns)
+    return written
+
+
 def _render_chunk(state: tuple[Sequence[PageJob], PageRenderer, Path],
                   chunk: Sequence[tuple[int, str]]) -> _Rendered:
     jobs, renderer, final = state
@@ -106,6 +126,7 @@ def templates_read_the_clock(site_dir: Path) -> bool:
     return any(_NOW.search(text) for _, text in _template_sources(site_dir))
 
 
+@functools.cache
 def _code_digest() -> str:
     """gettimes' own code and strings: a page made by other code is made again."""
     package = Path(__file__).parent
