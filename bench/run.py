@@ -5,10 +5,17 @@
     python bench/run.py --sizes 10000,50000  # the 50k corpus is about 380 MB on disk
 
 For each corpus size it measures a cold build (no output, no cache), a rebuild with
-nothing changed, and a rebuild after editing one article's body; with a `hugo`
-binary (HUGO=/path/to/hugo or on PATH) it also builds the same corpus with Hugo
-through the shared converter. It prints median wall time, peak memory (of the
-build process) and pages per second, and the ratio to Hugo's cold build.
+nothing changed, a rebuild after editing one article's body, and a scheduled rebuild
+a day later with no content change (the clock moves the Weekly Hot Issue and the
+news sitemap); with a `hugo` binary (HUGO=/path/to/hugo or on PATH) it also builds
+the same corpus with Hugo through the shared converter. It prints median wall time,
+peak memory (of the build process) and pages per second, and the ratio to Hugo's
+cold build.
+
+The builds run at the corpus's own date (SOURCE_DATE_EPOCH at noon, Seoul time, on
+its last day) so the sidebars and the news sitemap have something to show. The
+full-text index is off by default, so that gettimes builds the page set Hugo builds;
+`--search` turns it on (Pagefind then indexes every article page on each change).
 """
 
 from __future__ import annotations
@@ -22,11 +29,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_BENCH = ROOT.parent / "shared" / "bench"
 CORPUS_SEED = 1
+CORPUS_END = "2025-06-30"  # make_corpus.py's default --end-date
+BUILD_CLOCK = int(datetime.fromisoformat(f"{CORPUS_END}T12:00:00+09:00").timestamp())
+DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -36,10 +47,11 @@ class Run:
     pages: int
 
 
-def measure(command: list[str], cwd: Path) -> Run:
-    """Wall time and peak resident memory of one command (its own process tree's peak)."""
+def measure(command: list[str], cwd: Path, clock: int | None = None) -> Run:
+    """Wall time and peak resident memory of one command (the largest process of its tree)."""
+    env = dict(os.environ) if clock is None else {**os.environ, "SOURCE_DATE_EPOCH": str(clock)}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     out = process.stdout.read().decode() if process.stdout else ""
@@ -57,6 +69,13 @@ def corpus(work: Path, articles: int) -> Path:
                         "--articles", str(articles), "--seed", str(CORPUS_SEED)], check=True,
                        stdout=subprocess.DEVNULL)
     return path
+
+
+def set_search(site: Path, search: bool) -> None:
+    """Turn the full-text index on or off in the corpus's gettimes.yaml."""
+    config = site / "gettimes.yaml"
+    lines = [line for line in config.read_text("utf-8").splitlines() if not line.startswith("search:")]
+    config.write_text("\n".join([*lines, f"search: {'true' if search else 'false'}"]) + "\n", encoding="utf-8")
 
 
 def gettimes_command() -> list[str]:
@@ -77,17 +96,18 @@ def edit_one_article(site: Path, round_number: int) -> None:
 
 def bench_gettimes(site: Path, repeat: int) -> dict[str, list[Run]]:
     build = [*gettimes_command(), "build"]
-    results: dict[str, list[Run]] = {"cold": [], "no change": [], "one edit": []}
+    results: dict[str, list[Run]] = {"cold": [], "no change": [], "one edit": [], "next day": []}
     for round_number in range(repeat):
         clean(site)
-        results["cold"].append(measure(build, site))
-        results["no change"].append(measure(build, site))
+        results["cold"].append(measure(build, site, BUILD_CLOCK))
+        results["no change"].append(measure(build, site, BUILD_CLOCK + 60))
         edit_one_article(site, round_number)
-        results["one edit"].append(measure(build, site))
+        results["one edit"].append(measure(build, site, BUILD_CLOCK + 120))
+        results["next day"].append(measure(build, site, BUILD_CLOCK + DAY))
     return results
 
 
-def bench_hugo(site: Path, work: Path, repeat: int) -> list[Run] | None:
+def bench_hugo(site: Path, work: Path, repeat: int) -> dict[str, list[Run]] | None:
     hugo = os.environ.get("HUGO") or shutil.which("hugo")
     if not hugo:
         return None
@@ -95,12 +115,13 @@ def bench_hugo(site: Path, work: Path, repeat: int) -> list[Run] | None:
     if not hugo_site.is_dir():
         subprocess.run([sys.executable, str(SHARED_BENCH / "anchors" / "convert.py"), "hugo",
                         str(site), str(hugo_site)], check=True, stdout=subprocess.DEVNULL)
-    runs = []
+    runs: dict[str, list[Run]] = {"cold": [], "no change": []}
     for _ in range(repeat):
         shutil.rmtree(hugo_site / "out", ignore_errors=True)
-        run = measure([hugo, "--quiet", "-d", "out"], hugo_site)
-        pages = sum(1 for _ in (hugo_site / "out").rglob("index.html"))
-        runs.append(Run(run.seconds, run.peak_mib, pages))
+        for name in runs:  # Hugo keeps nothing between runs: the second builds everything again
+            run = measure([hugo, "--quiet", "-d", "out"], hugo_site)
+            pages = sum(1 for _ in (hugo_site / "out").rglob("index.html"))
+            runs[name].append(Run(run.seconds, run.peak_mib, pages))
     return runs
 
 
@@ -114,18 +135,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median shown)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out", help="where corpora go")
+    parser.add_argument("--search", action="store_true", help="build the full-text index too (Pagefind)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"corpus seed {CORPUS_SEED}, {os.cpu_count()} cores, median of {args.repeat}")
+    print(f"corpus seed {CORPUS_SEED}, {os.cpu_count()} cores, median of {args.repeat}, "
+          f"search {'on' if args.search else 'off'}")
     print(f"{'articles':>8}  {'tool / build':<22} {'wall s':>8} {'peak MiB':>9} {'pages':>7} "
           f"{'pages/s':>8} {'vs Hugo':>8}")
     for size in (int(s) for s in args.sizes.split(",")):
         site = corpus(args.work, size)
+        set_search(site, args.search)
         hugo_runs = bench_hugo(site, args.work, args.repeat)
-        hugo = median(hugo_runs) if hugo_runs else None
+        hugo = median(hugo_runs["cold"]) if hugo_runs else None
         rows = [(f"gettimes {name}", median(runs)) for name, runs in bench_gettimes(site, args.repeat).items()]
-        if hugo:
-            rows.append(("hugo cold", hugo))
+        rows += [(f"hugo {name}", median(runs)) for name, runs in (hugo_runs or {}).items()]
         for label, run in rows:
             ratio = f"{run.seconds / hugo.seconds:.2f}x" if hugo else "-"
             rate = run.pages / run.seconds if run.seconds else 0
