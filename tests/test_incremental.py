@@ -50,6 +50,8 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
     ("nothing", lambda site: None),
     ("body edit", lambda site: edit(site / "content/articles/2025/06/story-3.md", "Paragraph", "Changed paragraph")),
     ("title edit", lambda site: edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")),
+    ("tags edit", lambda site: edit(site / "content/articles/2025/06/story-6.md", "[Topic 0, Desk]",
+                                    "[Topic 1, Topic 2]")),  # related articles change, nobody moves
     ("new article", lambda site: (site / "content/articles/2025/06/new.md").write_text(
         article("Brand New", date="2025-06-20 10:00:00+09:00", tags="[Desk]"), encoding="utf-8")),
     ("deletion", lambda site: (site / "content/articles/2025/06/story-1.md").unlink()),
