@@ -13,6 +13,7 @@ import jinja2
 
 from gettimes.article_store import LoadOutcome
 from gettimes.articles import load_articles
+from gettimes.bodyedit import BodyEditState, rebuild_bodies
 from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.config import SiteConfig, load_config
 from gettimes.content import (
@@ -29,14 +30,14 @@ from gettimes.content import (
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
 from gettimes.editorial import check_editorial
 from gettimes.feeds import GeneratedFile, make_feeds
-from gettimes.freshness import Freshness, input_digest, is_fresh, valid_until
+from gettimes.freshness import Freshness, input_digest, is_fresh, package_digest, valid_until
 from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Page
 from gettimes.output import StagedOutput, Tree
 from gettimes.output import output_problem as _output_problem
-from gettimes.pagewriter import templates_read_the_clock, write_generated, write_pages
+from gettimes.pagewriter import bodies_spliceable, templates_read_the_clock, write_generated, write_pages
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
@@ -170,11 +171,17 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     cache = _open_cache(root, config, planned_output, options)
     sources = scan_sources(root, cache.kept("sources"))
     cache.keep("sources", sources.known)
-    inputs = input_digest(sources, repr((options.drafts, options.future, options.base_url, str(planned_output))))
+    options_key = repr((options.drafts, options.future, options.base_url, str(planned_output)))
+    inputs = input_digest(sources, options_key)
     record = cache.freshness if isinstance(cache.freshness, Freshness) else None
     if options.cache and record is not None and is_fresh(record, inputs, options.now, planned_output):
         return BuildResult(planned_output, record.pages, 0, len(record.tree.files), 0, time.perf_counter() - started,
                            record.warnings)
+    if options.cache and record is not None and config is not None:
+        quick = rebuild_bodies(root, config, options.now, options_key, inputs, cache, sources, record, planned_output)
+        if quick is not None:
+            return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
+                               record.warnings)
     site = load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
@@ -196,10 +203,31 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         fresh_until = options.now if templates_read_the_clock(root) else \
             valid_until(site.articles, options.now, site.config.timezone, options.drafts)
         cache.keep("spare", record.tree if record is not None else None)  # the old output is the spare now
+        cache.keep("bodies", _body_edit_state(site, options_key, generated))
         cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
                                       tuple(report.warnings)))
     return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
                        time.perf_counter() - started, tuple(report.warnings))
+
+
+def _body_edit_state(site: Site, options_key: str, generated: list[GeneratedFile]) -> BodyEditState:
+    """What a later build needs to apply body-only edits without loading the site (bodyedit.py)."""
+    published = {article.source: article for article in site.index.articles}
+    articles: dict[str, tuple[str, str]] = {}
+    for rel, outcome in site.outcomes.items():
+        if outcome.loaded is None or not outcome.key:
+            continue
+        page = published.get(rel)
+        if page is not None and page.slug != outcome.loaded.article.slug:
+            continue  # published under a numbered slug: left to full builds
+        articles[rel] = (outcome.key, page.url if page is not None else "")
+    feeds_of: dict[str, list[str]] = {}
+    for file in generated:
+        for url in file.bodies:
+            feeds_of.setdefault(url, []).append(file.path)
+    return BodyEditState(options_key, package_digest(), MappingProxyType(articles),
+                         MappingProxyType({url: tuple(paths) for url, paths in feeds_of.items()}),
+                         bodies_spliceable(site.root))
 
 
 def _files_of(record: Freshness | None, output_dir: Path) -> list[str] | None:

@@ -1,11 +1,16 @@
 """The persistent build cache in `.gettimes-cache/` (git-ignored, safe to delete).
 
-Two things are kept between builds:
-- loaded articles, keyed by a hash of the file's bytes and of everything that shapes
-  how it loads (configuration, reporter profiles, gettimes version): never by mtime,
-  since a fresh git clone resets every mtime;
-- the fingerprint of every page written, so a page whose inputs did not change is
-  taken from the previous output instead of being rendered again.
+What is kept between builds:
+- loaded articles (as rows, see article_store.py, in 16 shard files), keyed by a hash
+  of the file's bytes and of everything that shapes how it loads (configuration,
+  reporter profiles, gettimes version): never by mtime, since a fresh git clone
+  resets every mtime;
+- per output folder: the fingerprint of every page and feed written, so one whose
+  inputs did not change is taken from the previous output instead of being made
+  again; the record of the output (freshness.py); and values worked out from the
+  sources that the next build can reuse while their key is the same (`derive`,
+  `keep`): the source scan, related articles, the stats file's views, what the
+  quick rebuild of bodyedit.py needs.
 
 A cache that cannot be read (deleted, truncated, from another version) is ignored.
 """
@@ -24,7 +29,7 @@ from typing import Any
 from gettimes import __version__
 
 CACHE_DIR = ".gettimes-cache"
-_FORMAT = 3
+_FORMAT = 4
 _SHARDS = "0123456789abcdef"  # loaded articles are kept in 16 files by the first digit of their key
 
 
@@ -44,6 +49,7 @@ class WrittenPage:
     fingerprint: str
     size: int
     mtime_ns: int
+    context: str = ""  # an article page's fingerprint without its own article's source (see fingerprint.py)
 
 
 @dataclass(slots=True)
@@ -58,12 +64,13 @@ class BuildCache:
     salt: str = ""
     output_key: str = ""
     articles: dict[str, Any] = field(default_factory=dict)
-    pages: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # WrittenPage values, as tuples
+    pages: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)  # WrittenPage values, as tuples
     used_articles: dict[str, Any] = field(default_factory=dict)
     freshness: Any = None  # what the last build into this output left: see freshness.py
     derived: dict[str, Any] = field(default_factory=dict)  # values worked out from the sources, by name
     new_derived: dict[str, Any] = field(default_factory=dict)
     _articles_unread: bool = False
+    _shards_read: set[str] | None = None  # None: all of them (see replace_article)
 
     @classmethod
     def open(cls, root: Path, salt: str, output: Path) -> BuildCache:
@@ -112,6 +119,31 @@ class BuildCache:
             self.used_articles[key] = value
         return value
 
+    def article_row(self, key: str) -> Any:
+        """One cached article, reading only the shard that holds it."""
+        stored = _read(self.folder / f"articles-{key[0]}.pickle") if key else None
+        if isinstance(stored, dict) and stored.get("salt") == self.salt:
+            return stored.get("entries", {}).get(key)
+        return None
+
+    def replace_article(self, old_key: str, new_key: str, value: Any) -> None:
+        """Swap one cached article for another, rewriting only their shards at `save`."""
+        self._articles_unread = False
+        if self._shards_read is None:
+            self._shards_read = set()
+        for shard in {old_key[0], new_key[0]}:
+            stored = _read(self.folder / f"articles-{shard}.pickle")
+            entries = stored.get("entries", {}) if isinstance(stored, dict) and stored.get("salt") == self.salt else {}
+            self.articles.update(entries)
+            self.used_articles.update(entries)
+            self._shards_read.add(shard)
+        self.used_articles.pop(old_key, None)
+        self.used_articles[new_key] = value
+
+    def keep_all_derived(self) -> None:
+        """Keep every value the last build kept, for a build that changes none of them."""
+        self.new_derived.update(self.derived)
+
     def put_article(self, key: str, value: Any) -> None:
         self.used_articles[key] = value
 
@@ -122,7 +154,7 @@ class BuildCache:
         self.new_derived[name] = (key, value)
         return value
 
-    def save(self, pages: Mapping[str, WrittenPage], freshness: Any = None) -> None:
+    def save(self, pages: Mapping[str, WrittenPage | tuple[str, int, int, str]], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
@@ -131,7 +163,7 @@ class BuildCache:
                 self._save_articles()
             _write(self.folder / f"pages-{self.output_key}.pickle",
                    {"version": f"{__version__}:{_FORMAT}",  # plain tuples: pickled in C, both ways
-                    "entries": {path: (page.fingerprint, page.size, page.mtime_ns) for path, page in pages.items()},
+                    "entries": {path: _as_tuple(page) for path, page in pages.items()},
                     "freshness": freshness,
                     "derived": self.new_derived})
 
@@ -145,8 +177,14 @@ class BuildCache:
         for key in self.articles:
             before[key[0]].add(key)
         for shard, entries in used.items():
+            if self._shards_read is not None and shard not in self._shards_read:
+                continue  # not read by this build: left as it is
             if entries.keys() != before[shard]:
                 _write(self.folder / f"articles-{shard}.pickle", {"salt": self.salt, "entries": entries})
+
+
+def _as_tuple(page: WrittenPage | tuple[str, int, int, str]) -> tuple[str, int, int, str]:
+    return page if isinstance(page, tuple) else (page.fingerprint, page.size, page.mtime_ns, page.context)
 
 
 def _write(path: Path, value: Any) -> None:

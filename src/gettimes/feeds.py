@@ -102,6 +102,7 @@ class GeneratedFile:
     key: str
     make: Callable[[], bytes]
     validate: Callable[[bytes], list[str]] | None = None
+    bodies: tuple[str, ...] = ()  # URLs of the articles whose whole body the file holds (see bodyedit.py)
 
     @classmethod
     def of(cls, path: str, source: str, data: bytes,
@@ -208,13 +209,16 @@ class _FeedWriter:
         items = tuple(articles[: self.count])
         key = digest(self.settings, "rss", repr(channel), *map(self.fingerprint, items))
         return GeneratedFile(channel.feed_url.lstrip("/"), f"feed {channel.feed_url}", key,
-                             partial(self.rss, channel, items), feed_problems)
+                             partial(self.rss, channel, items), feed_problems, self.bodies(items))
 
     def atom_file(self, channel: _Channel, articles: Sequence[Article]) -> GeneratedFile:
         items = tuple(articles[: self.count])
         key = digest(self.settings, "atom", repr(channel), self.config.title, *map(self.fingerprint, items))
         return GeneratedFile(channel.feed_url.lstrip("/"), f"feed {channel.feed_url}", key,
-                             partial(self.atom, channel, items), atom_problems)
+                             partial(self.atom, channel, items), atom_problems, self.bodies(items))
+
+    def bodies(self, items: Sequence[Article]) -> tuple[str, ...]:
+        return tuple(article.url for article in items) if self.full_content else ()
 
     def fingerprint(self, article: Article) -> str:
         """A digest of every value of `article` that its items show."""
@@ -280,7 +284,7 @@ class _FeedWriter:
 
     def content(self, article: Article) -> str:
         """The article's HTML with absolute URLs, for `content:encoded` and Atom `<content>`."""
-        return xml_text(absolute_html(article.body_html, self.config.base_url, self.absolute(article.url)))
+        return feed_content(self.config, article.url, article.body_html)
 
     def atom(self, channel: _Channel, items: Sequence[Article]) -> bytes:
         """The Atom 1.0 document of the site, through feedgen."""
@@ -365,6 +369,16 @@ def rfc822(moment: datetime) -> str:
     sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
     return (f"{_WEEKDAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} {moment.year:04d} "
             f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} {sign}{minutes // 60:02d}{minutes % 60:02d}")
+
+
+def feed_content(config: SiteConfig, url: str, body_html: str) -> str:
+    """An article's body as `content:encoded` and Atom `<content>` hold it, before XML escaping."""
+    return xml_text(absolute_html(body_html, config.base_url, urls.absolute(config.base_url, url)))
+
+
+def escaped_content(config: SiteConfig, url: str, body_html: str) -> bytes:
+    """An article's body exactly as it stands in the bytes of an RSS or Atom feed."""
+    return _escape(feed_content(config, url, body_html)).encode("utf-8")
 
 
 def _text(text: str) -> str:

@@ -36,6 +36,11 @@ def card_digest(article: Article) -> str:
     return digest(*(repr(getattr(article, name)) for name in _ARTICLE_CARD_FIELDS))
 
 
+def own_article_fingerprint(context: str, source_key: str, slug: str) -> str:
+    """An article page's fingerprint: its context and its own article's source."""
+    return digest(context, source_key + slug)
+
+
 class Fingerprinter:
     def __init__(self, global_parts: Iterable[str], shared: Mapping[str, Any],
                  outcomes: Mapping[str, LoadOutcome], body_in_listings: bool, articles: Iterable[Article] = ()) -> None:
@@ -48,12 +53,13 @@ class Fingerprinter:
         self._article_values = {id(article): "A" + self._card(article) for article in articles}
         self._global = digest(*global_parts, self._value(dict(shared)))
 
-    def page(self, job: PageJob) -> str:
+    def page(self, job: PageJob) -> tuple[str, str]:
+        """The page's fingerprint, and for an article page the part of it that is not its own article."""
+        context = digest(self._global, job.template, job.url, self._value(dict(job.context)))
         own = job.context.get("article")
-        parts = [self._global, job.template, job.url, self._value(dict(job.context))]
         if isinstance(own, Article):
-            parts.append(self._source_key(own) + own.slug)
-        return digest(*parts)
+            return own_article_fingerprint(context, self._source_key(own), own.slug), context
+        return context, ""
 
     def _source_key(self, article: Article) -> str:
         outcome = self._outcomes.get(article.source)

@@ -10,6 +10,7 @@ moment, onto an output that still holds exactly the files it left, changes nothi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Iterable
@@ -41,6 +42,14 @@ def input_digest(sources: SourceScan, options_key: str) -> str:
     """A hash of the site's sources, the theme and gettimes' code, by their bytes."""
     hasher = hashlib.blake2b(digest_size=20)
     hasher.update(options_key.encode() + b"\0" + sources.digest().encode() + b"\0")
+    hasher.update(package_digest().encode())
+    return hasher.hexdigest()
+
+
+@functools.cache
+def package_digest() -> str:
+    """A hash of gettimes' own code, strings and theme."""
+    hasher = hashlib.blake2b(digest_size=20)
     for path in _files(_PACKAGE):
         hasher.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
         hasher.update(path.read_bytes())

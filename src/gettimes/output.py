@@ -23,7 +23,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +80,9 @@ class StagedOutput:
         self.staging = output_dir.parent / f".{output_dir.name}.gettimes-tmp"
         self._spare = spare
         self._present: set[str] = set()  # files in the staging folder before this build wrote any
+        # After open_as: what the staging folder is known to hold, and what this build changed in it.
+        self._known: Tree | None = None
+        self._changed: set[str] = set()
         self._owners: dict[str, str] = {}
         self._dirs: set[Path] = set()
         self.written = 0
@@ -91,6 +94,34 @@ class StagedOutput:
         self.staging.mkdir(parents=True, exist_ok=True)
         self._present = set(list_files(self.staging, self._spare))
         return self
+
+    def open_as(self, spare: Tree | None, current: Tree) -> bool:
+        """Open the staging folder as a copy of the current output, knowing what both hold.
+
+        Only the files that differ between the two records are linked or removed, so this
+        costs a stat per folder rather than per file. It needs the spare exactly as `spare`
+        records it (a killed build or a hand in it changes some folder's status), or no
+        spare at all when `spare` is None: if not, nothing is touched and the answer is False.
+        """
+        if spare is None:
+            if os.path.lexists(self.staging):
+                return False
+            self.staging.mkdir()
+            spare = Tree((), ())
+        elif not folders_unchanged(self.staging, spare):
+            return False
+        spare_files = {rel: (size, mtime_ns) for rel, size, mtime_ns in spare.files}
+        current_files = {rel: (size, mtime_ns) for rel, size, mtime_ns in current.files}
+        for rel, status in current_files.items():
+            if spare_files.get(rel) != status:
+                os.link(f"{self.final}/{rel}", self._replace(rel))
+        gone = [rel for rel in spare_files if rel not in current_files]
+        _remove(self.staging, gone)
+        self._changed.update(gone)
+        self._owners = dict.fromkeys(current_files, "the previous build")
+        self._present = set(current_files)
+        self._known = Tree(current.files, spare.folders)
+        return True
 
     def claim(self, rel: str, source: str, report: Report) -> bool:
         """Reserve an output file for `source`; two sources for one file is an error."""
@@ -159,6 +190,7 @@ class StagedOutput:
         An old file is unlinked rather than overwritten: it may be a hard link to a
         file of the live site, which must never change.
         """
+        self._changed.add(rel)
         target = self.staging / rel
         parent = target.parent
         if parent not in self._dirs:
@@ -195,7 +227,20 @@ class StagedOutput:
             os.rename(self.final, retired)
             os.rename(self.staging, self.final)
             shutil.rmtree(retired)
-        return WriteCounts(self.written, self.unchanged, removed, tree_of(self.final, self._owners))
+        return WriteCounts(self.written, self.unchanged, removed, tree_of(self.final, self._owners, *self._unchanged()))
+
+    def _unchanged(self) -> tuple[dict[str, tuple[int, int]], dict[str, FolderStatus]]:
+        """Files and folders of the staging folder known as they were when it was opened (open_as)."""
+        if self._known is None:
+            return {}, {}
+        touched = {""}  # the top folder: renamed by the swap
+        for rel in self._changed:
+            parent = rel.rpartition("/")[0]
+            while parent not in touched:
+                touched.add(parent)
+                parent = parent.rpartition("/")[0]
+        files = {rel: (size, mtime_ns) for rel, size, mtime_ns in self._known.files if rel not in self._changed}
+        return files, {folder: status for folder, status in self._known.folders if folder not in touched}
 
     def discard(self) -> None:
         """Give up this build: the output is untouched; the staging folder is checked next time."""
@@ -264,25 +309,67 @@ def _recorded_entries(tree: Tree) -> dict[str, tuple[FolderStatus, list[str], li
     return entries
 
 
-def tree_of(root: Path, files: Iterable[str]) -> Tree:
-    """The record of `root` holding `files` (those that exist) and the folders they are in."""
+def folders_unchanged(root: Path, tree: Tree) -> bool:
+    """True when every folder `tree` records still has the recorded status (the top one
+    is renamed by each swap, so only its modification time and inode count)."""
     base = str(root)
-    found: list[tuple[str, int, int]] = []
-    folders: set[str] = {""}
-    for rel in files:
+    for folder, (mtime_ns, ctime_ns, inode) in tree.folders:
+        try:
+            stat = os.stat(f"{base}/{folder}" if folder else base)
+        except OSError:
+            return False
+        if stat.st_mtime_ns != mtime_ns or stat.st_ino != inode or (folder and stat.st_ctime_ns != ctime_ns):
+            return False
+    return bool(tree.folders)
+
+
+def tree_matches(root: Path, tree: Tree) -> bool:
+    """True when `root` holds exactly the files `tree` records, with their sizes and times."""
+    if not folders_unchanged(root, tree):
+        return False  # a file added or removed changes its folder's status
+    base = str(root)
+    for rel, size, mtime_ns in tree.files:
         try:
             stat = os.stat(f"{base}/{rel}")
         except OSError:
-            continue
-        found.append((rel, stat.st_size, stat.st_mtime_ns))
+            return False
+        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+            return False
+    return True
+
+
+def tree_of(root: Path, files: Iterable[str], known_files: Mapping[str, tuple[int, int]] | None = None,
+            known_folders: Mapping[str, FolderStatus] | None = None) -> Tree:
+    """The record of `root` holding `files` (those that exist) and the folders they are in.
+
+    Files and folders in `known_files` and `known_folders` are taken as they are given there.
+    """
+    base = str(root)
+    known_files = known_files or {}
+    known_folders = known_folders or {}
+    found: list[tuple[str, int, int]] = []
+    folders: set[str] = {""}
+    for rel in files:
+        known = known_files.get(rel)
+        if known is not None:
+            found.append((rel, *known))
+        else:
+            try:
+                stat = os.stat(f"{base}/{rel}")
+            except OSError:
+                continue
+            found.append((rel, stat.st_size, stat.st_mtime_ns))
         parent = rel.rpartition("/")[0]
         while parent not in folders:
             folders.add(parent)
             parent = parent.rpartition("/")[0]
     statuses = []
     for folder in sorted(folders):
-        stat = os.stat(f"{base}/{folder}" if folder else base)
-        statuses.append((folder, (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)))
+        status = known_folders.get(folder)
+        if status is None:
+            stat = os.stat(f"{base}/{folder}" if folder else base)
+            status = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        statuses.append((folder, status))
     return Tree(tuple(sorted(found)), tuple(statuses))
 
 

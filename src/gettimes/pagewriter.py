@@ -46,16 +46,16 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     """Write every page; returns what the cache should remember of each file."""
     fingerprints = _fingerprinter(renderer, outcomes)
     written: dict[str, WrittenPage] = {}
-    pending: list[tuple[int, str]] = []
+    pending: list[tuple[int, str, str]] = []
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
-        fingerprint = fingerprints.page(job)
+        fingerprint, context = fingerprints.page(job)
         previous = cache.written_page(job.path)
-        if previous is not None and previous.fingerprint == fingerprint and \
+        if previous is not None and previous.fingerprint == fingerprint and previous.context == context and \
                 output.reuse(job.path, previous.size, previous.mtime_ns):
             written[job.path] = previous
         else:
-            pending.append((position, fingerprint))
+            pending.append((position, fingerprint, context))
     done = len(claimed) - len(pending)
 
     def collect(result: _Rendered) -> None:
@@ -93,19 +93,19 @@ def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache:
 
 
 def _render_chunk(state: tuple[Sequence[PageJob], PageRenderer, Path],
-                  chunk: Sequence[tuple[int, str]]) -> _Rendered:
+                  chunk: Sequence[tuple[int, str, str]]) -> _Rendered:
     jobs, renderer, final = state
     output = StagedOutput(final)  # the same staging folder, seen from this process
     report = Report()
     pages = []
-    for position, fingerprint in chunk:
+    for position, fingerprint, context in chunk:
         job = jobs[position]
         html = renderer.render(job, report)
         if html is None:
             continue
         output.write(job.path, html)
         stat = output.stat(job.path)
-        pages.append((job.path, WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns)))
+        pages.append((job.path, WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns, context)))
     return _Rendered(output.written, output.unchanged, tuple(pages), tuple(report.items))
 
 
@@ -119,6 +119,16 @@ def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome]) 
         [__version__, _code_digest(), *(f"{name}\n{text}" for name, text in sources)],
         shared, outcomes, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)), renderer.articles,
     )
+
+
+def bodies_spliceable(site_dir: Path) -> bool:
+    """True when an article's body is printed once, as it is, on its own page and nowhere else,
+    so that a new body can take the old one's place in the page (bodyedit.py)."""
+    sources = _template_sources(site_dir)
+    article = [text for name, text in sources if name.endswith("/article.html")][-1:]  # the site's wins
+    others = "".join(text for name, text in sources if not name.endswith("/article.html"))
+    return (len(article) == 1 and article[0].count("body_html") == 1 and "article.body_html | safe" in article[0]
+            and not _BODY_OUTSIDE_ARTICLE.search(others) and not any(_NOW.search(text) for _, text in sources))
 
 
 def templates_read_the_clock(site_dir: Path) -> bool:
