@@ -20,9 +20,9 @@ from gettimes.build import build_site
 from gettimes.cache import CACHE_DIR
 from gettimes.devserver import url_segments
 from gettimes.diagnostics import SiteError
-from gettimes.reload import EVENTS_PATH, OVERLAY_ID, LiveState, inject, snippet
+from gettimes.reload import EVENTS_PATH, OVERLAY_ID, inject, snippet
 from gettimes.serve import DevServer, ServeOptions, describe
-from serve.support import EventStream, fetch, fresh_build, serving, strip_reload, tree, wait_until
+from serve.support import EventStream, fetch, fresh_build, served_tree, serving, strip_reload, tree, wait_until
 
 STORY = "content/articles/2025/06/story.md"
 STORY_URL = "/article/story/"
@@ -69,12 +69,16 @@ def test_served_pages_are_the_build_plus_the_reload_script(site: Path, tmp_path:
         served = running.get(STORY_URL)
         assert served.status == 200
         assert served.headers["content-type"] == "text/html; charset=utf-8"
+        running.indexed()
+        served = running.get(STORY_URL)
         on_disk = (running.folder / "article/story/index.html").read_bytes()
-        assert served.body == inject(on_disk, snippet(LiveState(running.server.preview.current().live.token)))
+        assert served.body == inject(on_disk, snippet(running.server.preview.current().live))
         assert served.body.index(EVENTS_PATH.encode()) < served.body.rindex(b"</body>")
-        # The private folder holds exactly what `gettimes build` writes, and no page in it has the script.
+        # The private folder and the search index hold exactly what `gettimes build` writes,
+        # and no page in them has the script.
         built = fresh_build(site, tmp_path / "public")
-        assert tree(running.folder) == built
+        assert served_tree(running) == built
+        assert "pagefind/pagefind.js" in built
         assert not [name for name, data in built.items() if b"__gettimes" in data]
         css = running.get("/assets/gettimes.css")
         assert css.status == 200 and b"__gettimes" not in css.body
@@ -116,8 +120,8 @@ def test_each_rebuild_is_announced_on_the_event_stream(site: Path) -> None:
             page = running.get(STORY_URL)
             assert first["token"].encode() in page.body  # the page knows which build it shows
             running.write(STORY, story("Revised Headline"))
-            second = stream.next()
-            assert second["errors"] == [] and second["token"] != first["token"]
+            second = stream.until(lambda state: state["token"] != first["token"])  # not an index update
+            assert second["errors"] == []
             assert "Revised Headline" in running.get(STORY_URL).text  # the event follows the new build
         finally:
             stream.close()
@@ -143,7 +147,7 @@ def test_served_site_equals_a_full_build_after_edits_deletions_renames_and_new_f
 
         expected = fresh_build(site, tmp_path / "public")
         assert "article/fourth/index.html" in expected and "article/second/index.html" not in expected
-        wait_until(lambda: tree(running.folder) == expected, "the served tree to equal a full build")
+        wait_until(lambda: served_tree(running) == expected, "the served tree to equal a full build")
         for name, data in expected.items():
             served = running.get("/" + name)
             assert served.status == 200, name

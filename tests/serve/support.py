@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from conftest import FIXED_NOW, options
 from gettimes.build import build_site
 from gettimes.reload import EVENTS_PATH, OVERLAY_ID
+from gettimes.search import INDEX_DIR
 from gettimes.serve import Console, DevServer, ServeOptions
 
 T = TypeVar("T")
@@ -80,6 +81,15 @@ def tree(folder: Path) -> dict[str, bytes]:
         return {}
 
 
+def served_tree(running: Running) -> dict[str, bytes]:
+    """Every file the server serves: the build's folder, and the newest search index as pagefind/."""
+    files = tree(running.folder)
+    search = running.server.preview.current().search
+    if search:
+        files.update({f"{INDEX_DIR}/{rel}": data for rel, data in tree(search[0]).items()})
+    return files
+
+
 def fresh_build(site: Path, output: Path, **settings: Any) -> dict[str, bytes]:
     """What `gettimes build` makes of the site now, at the fixed clock."""
     build_site(site, options(output=output, **settings))
@@ -115,6 +125,11 @@ class Running:
         return wait_until(lambda: (r := self.get(path)).status == 200 and needle in r.text and r,
                           f"{needle!r} on {path}")
 
+    def indexed(self, after: str = "") -> str:
+        """Wait until a search index newer than the one with token `after` is served; its token."""
+        return wait_until(lambda: (token := self.server.preview.current().live.search) != after and token,
+                          f"a search index newer than {after!r}")
+
     def printed(self, needle: str) -> str:
         """Wait until the terminal shows a line containing `needle`; return it."""
         return wait_until(lambda: next((line for line in list(self.lines) if needle in line), ""),
@@ -133,6 +148,8 @@ def serving(site: Path, prepare: Callable[[DevServer], None] | None = None, **op
         prepare(server)
     server.start()
     try:
+        # The first search index follows the first build; served pages name it, so wait for it.
+        wait_until(server.preview.index.idle, "the first search index")
         yield running
     finally:
         server.close()
