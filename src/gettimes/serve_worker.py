@@ -74,7 +74,6 @@ IndexJob = Callable[[Path, Path, Connection], None]
 
 def build_job(root: Path, options: BuildOptions, results: Connection) -> None:
     """In the child: build the site and send back what happened."""
-    _become_a_job()
     outcome: Built | Failed
     try:
         result = build_site(root, options)
@@ -88,7 +87,6 @@ def build_job(root: Path, options: BuildOptions, results: Connection) -> None:
 
 def index_job(pages: Path, bundle: Path, results: Connection) -> None:
     """In the child: index `pages` with Pagefind into `bundle`, in the order `gettimes build` gives it."""
-    _become_a_job()
     with contextlib.suppress(OSError):
         os.nice(INDEX_NICENESS)
     problem = run_pagefind(pages, bundle)
@@ -97,9 +95,11 @@ def index_job(pages: Path, bundle: Path, results: Connection) -> None:
     results.send(Indexed(bundle, problem))
 
 
-def _become_a_job() -> None:
-    os.setpgrp()  # the server stops this group, not the terminal's Ctrl-C
+def _run_job(job: Callable[..., None], args: Sequence[object]) -> None:
+    """What a child runs: `job(*args)` in a process group of its own, which the server stops, not Ctrl-C."""
+    os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    job(*args)
 
 
 def run_pagefind(pages: Path, bundle: Path) -> str | None:
@@ -143,13 +143,13 @@ def _context() -> BaseContext:
 class Child:
     """One job in a child process: start it, wait for its one message, or stop it."""
 
-    def __init__(self, target: Callable[..., None], args: Sequence[object], name: str,
+    def __init__(self, job: Callable[..., None], args: Sequence[object], name: str,
                  site: Path | None = None) -> None:
         context = _context()
         self._site = site  # whose cache a killed build may have left a temporary file in
         self._receiver, sender = context.Pipe(duplex=False)
         self._process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=target, args=(*args, sender), name=name, daemon=False)
+            target=_run_job, args=(job, (*args, sender)), name=name, daemon=False)
         self._stopped = threading.Event()
         self._process.start()
         sender.close()  # the child holds the other copy: its end closes when it exits

@@ -6,8 +6,13 @@ passes, and the failure then shows the last thing seen. Nothing asserts a durati
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,10 +21,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from conftest import FIXED_NOW, options
-from gettimes.build import build_site
+from gettimes.build import BuildOptions, build_site
 from gettimes.reload import EVENTS_PATH, OVERLAY_ID
 from gettimes.search import INDEX_DIR
 from gettimes.serve import Console, DevServer, ServeOptions
+from gettimes.serve_worker import Indexed
 
 T = TypeVar("T")
 DEADLINE = 60.0  # seconds; far beyond what any step takes, it only stops a hung test
@@ -94,6 +100,49 @@ def fresh_build(site: Path, output: Path, **settings: Any) -> dict[str, bytes]:
     """What `gettimes build` makes of the site now, at the fixed clock."""
     build_site(site, options(output=output, **settings))
     return tree(output)
+
+
+def indexed_pages(running: Running) -> dict[str, str]:
+    """Each page in the served search index and the text Pagefind keeps of it, fetched over HTTP."""
+    bundle = running.server.preview.current().search[0]
+    pages = {}
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        response = running.get(f"/{INDEX_DIR}/fragment/{path.name}")
+        assert response.status == 200, path.name
+        fragment = json.loads(gzip.decompress(response.body)[len(b"pagefind_dcd"):])
+        pages[fragment["url"]] = fragment["content"]
+    return pages
+
+
+# Jobs that stand in for a build or an index in the server's child processes. The child
+# imports them by name, so they live here, at the top of a module.
+
+def crashing_build(root: Path, options: BuildOptions, results: Any) -> None:
+    """A build process that dies without a word, as one killed for lack of memory does."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def endless_build(root: Path, options: BuildOptions, results: Any) -> None:
+    """A build that does not end by itself: it starts a helper process (as the build starts its
+    workers), writes both process ids beside the site, and waits; `endless.finished` if it ever ends."""
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    (root.parent / "endless.pids").write_text(f"{os.getpid()} {helper.pid}", encoding="utf-8")
+    helper.wait()
+    (root.parent / "endless.finished").write_text("", encoding="utf-8")
+
+
+def failing_index(pages: Path, bundle: Path, results: Any) -> None:
+    """An index run that fails as Pagefind does when it is missing."""
+    results.send(Indexed(bundle, "Pagefind failed (exit status 1): no such file; is `pagefind[bin]` installed?"))
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 @dataclass
