@@ -212,10 +212,12 @@ class EventStream:
         self.connection.request("GET", EVENTS_PATH)
         self.response = self.connection.getresponse()
 
-    def next(self) -> dict[str, Any]:
-        """The next event's data (keep-alive comments are skipped)."""
+    def next(self, deadline: float | None = None) -> dict[str, Any]:
+        """The next event's data (keep-alive comments are skipped); fails once `deadline` (monotonic) passes."""
         data = ""
         while True:
+            if deadline is not None and time.monotonic() > deadline:
+                raise AssertionError("timed out waiting for an event")
             line = self.response.readline().decode("utf-8")
             if not line:
                 raise EOFError("the event stream ended")
@@ -226,7 +228,8 @@ class EventStream:
 
     def until(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """The first coming event that meets `condition` (a save can take more than one build)."""
-        while not condition(event := self.next()):
+        deadline = time.monotonic() + DEADLINE
+        while not condition(event := self.next(deadline)):
             pass
         return event
 
