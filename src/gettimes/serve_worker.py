@@ -97,7 +97,8 @@ def index_job(pages: Path, bundle: Path, results: Connection) -> None:
 
 def _run_job(job: Callable[..., None], args: Sequence[object]) -> None:
     """What a child runs: `job(*args)` in a process group of its own, which the server stops, not Ctrl-C."""
-    os.setpgrp()
+    if sys.platform != "win32":
+        os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     job(*args)
 
@@ -183,8 +184,10 @@ class Child:
         if pid is None or self._process.exitcode is not None:
             return
         try:
+            if sys.platform == "win32":
+                raise ProcessLookupError
             os.killpg(pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):  # not yet its own group: only the child exists
+        except (ProcessLookupError, PermissionError):  # not yet its own group (or no groups): the child alone
             self._process.terminate()
 
     def _clean_up(self) -> None:
