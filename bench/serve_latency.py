@@ -8,6 +8,8 @@ measures, from the moment the file is written:
 
   event    until the live-reload event reaches a listening tab (gettimes only)
   visible  until a request for the article returns the new title
+  search   until the search index with the new title is served (gettimes, which
+           indexes in the background after the reload); the next edit waits for it
 
 usage:
   python bench/serve_latency.py --articles 1000               generate a corpus with make_corpus.py
@@ -22,6 +24,7 @@ repository; --make-corpus and --convert point elsewhere.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -58,7 +61,8 @@ class Measurement:
     article: str
     event: float | None
     visible: float
-    cpu: float | None  # CPU seconds the server process spent meanwhile (Linux), steadier on a busy machine
+    search: float | None
+    cpu: float | None  # CPU seconds the server's processes spent meanwhile (Linux), steadier on a busy machine
 
 
 def main() -> int:
@@ -163,12 +167,28 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process, from /proc (None where there is no /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    """CPU time (user + system) of a process and everything it started, from /proc (None without /proc).
+
+    A process that started others and waited for them counts their time too, so
+    builds and indexes in child processes of a fork server are counted once done.
+    """
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    if pid not in stats:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(stats[pid][11]) + int(stats[pid][12])
+    family = {pid}
+    grew = True
+    while grew:
+        grew = False
+        for other, fields in stats.items():
+            if other not in family and int(fields[1]) in family:
+                family.add(other)
+                ticks += sum(int(value) for value in fields[11:15])  # its own time and its children's
+                grew = True
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def shows(port: int, path: str, text: str) -> bool:
@@ -195,6 +215,15 @@ class Events:
         except (OSError, ValueError):
             return
 
+    def next_index(self, search: object) -> tuple[float, dict[str, object]] | None:
+        """The first event announcing a search index other than `search`; None from a server without them."""
+        if search is None:
+            return None
+        while True:
+            at, event = self.arrivals.get(timeout=EDIT_TIMEOUT)
+            if event.get("search") != search:
+                return at, event
+
     def next_build(self, token: object) -> tuple[float, dict[str, object]]:
         """The first event announcing a build other than `token`."""
         while True:
@@ -211,7 +240,10 @@ class Events:
 def measure(files: list[Path], port: int, pid: int, edits: int, events: bool) -> list[Measurement]:
     picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
-    token = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1]["token"] if stream else None
+    first = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1] if stream else {}
+    token, search = first.get("token"), first.get("search")
+    if stream is not None and search == "":  # the first index is still being made
+        search = stream.next_index(search)[1]["search"]  # type: ignore[index]
     results = []
     try:
         for number, path in enumerate(picks, 1):
@@ -225,23 +257,27 @@ def measure(files: list[Path], port: int, pid: int, edits: int, events: bool) ->
             cpu_before = cpu_seconds(pid)
             written = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
-            event = None
+            event = indexed = None
             if stream is not None:
                 arrived, state = stream.next_build(token)
                 token = state["token"]
                 event = arrived - written
             wait_for(partial(shows, port, url, title), EDIT_TIMEOUT, f"the new title on {url}")
             visible = time.perf_counter() - written
+            if stream is not None and (index := stream.next_index(search)) is not None:
+                indexed, search = index[0] - written, index[1]["search"]
             cpu_after = cpu_seconds(pid)
             cpu = cpu_after - cpu_before if cpu_after is not None and cpu_before is not None else None
-            results.append(Measurement(url, event, visible, cpu))
+            results.append(Measurement(url, event, visible, indexed, cpu))
             shown = f"event {event * 1000:8.0f} ms  " if event is not None else ""
             used = f"  server CPU {cpu:6.2f} s" if cpu is not None else ""
-            print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms{used}", flush=True)
+            found = f"  search {indexed * 1000:8.0f} ms" if indexed is not None else ""
+            print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms{used}{found}", flush=True)
             time.sleep(SETTLE_SECONDS)
             if stream is not None:  # a trailing rebuild of the same save: skip its event
                 while not stream.arrivals.empty():
-                    token = stream.arrivals.get()[1]["token"]
+                    state = stream.arrivals.get()[1]
+                    token, search = state["token"], state.get("search", search)
     finally:
         if stream is not None:
             stream.close()
@@ -255,9 +291,12 @@ def report(tool: str, results: list[Measurement], rebuilds: list[str]) -> None:
     if events:
         print(f"  save -> reload event:   {statistics.median(events) * 1000:8.0f} ms")
     print(f"  save -> page shows it:  {visible * 1000:8.0f} ms")
+    searches = [r.search for r in results if r.search is not None]
+    if searches:
+        print(f"  save -> search has it:  {statistics.median(searches) * 1000:8.0f} ms")
     cpu = [r.cpu for r in results if r.cpu is not None]
     if cpu:
-        print(f"  server CPU per save:    {statistics.median(cpu):8.2f} s")
+        print(f"  CPU per save, all of the server's processes: {statistics.median(cpu):.2f} s")
     if rebuilds:
         print("  server's own lines:")
         for line in rebuilds:

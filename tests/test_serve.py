@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import socket
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,9 +21,24 @@ from gettimes.build import build_site
 from gettimes.cache import CACHE_DIR
 from gettimes.devserver import url_segments
 from gettimes.diagnostics import SiteError
-from gettimes.reload import EVENTS_PATH, OVERLAY_ID, LiveState, inject, snippet
+from gettimes.reload import EVENTS_PATH, OVERLAY_ID, inject, snippet
 from gettimes.serve import DevServer, ServeOptions, describe
-from serve.support import EventStream, fetch, fresh_build, serving, strip_reload, tree, wait_until
+from gettimes.serve_worker import build_job
+from serve.support import (
+    EventStream,
+    alive,
+    crashing_build,
+    endless_build,
+    failing_index,
+    fetch,
+    fresh_build,
+    indexed_pages,
+    served_tree,
+    serving,
+    strip_reload,
+    tree,
+    wait_until,
+)
 
 STORY = "content/articles/2025/06/story.md"
 STORY_URL = "/article/story/"
@@ -69,12 +85,16 @@ def test_served_pages_are_the_build_plus_the_reload_script(site: Path, tmp_path:
         served = running.get(STORY_URL)
         assert served.status == 200
         assert served.headers["content-type"] == "text/html; charset=utf-8"
+        running.indexed()
+        served = running.get(STORY_URL)
         on_disk = (running.folder / "article/story/index.html").read_bytes()
-        assert served.body == inject(on_disk, snippet(LiveState(running.server.preview.current().live.token)))
+        assert served.body == inject(on_disk, snippet(running.server.preview.current().live))
         assert served.body.index(EVENTS_PATH.encode()) < served.body.rindex(b"</body>")
-        # The private folder holds exactly what `gettimes build` writes, and no page in it has the script.
+        # The private folder and the search index hold exactly what `gettimes build` writes,
+        # and no page in them has the script.
         built = fresh_build(site, tmp_path / "public")
-        assert tree(running.folder) == built
+        assert served_tree(running) == built
+        assert "pagefind/pagefind.js" in built
         assert not [name for name, data in built.items() if b"__gettimes" in data]
         css = running.get("/assets/gettimes.css")
         assert css.status == 200 and b"__gettimes" not in css.body
@@ -116,8 +136,8 @@ def test_each_rebuild_is_announced_on_the_event_stream(site: Path) -> None:
             page = running.get(STORY_URL)
             assert first["token"].encode() in page.body  # the page knows which build it shows
             running.write(STORY, story("Revised Headline"))
-            second = stream.next()
-            assert second["errors"] == [] and second["token"] != first["token"]
+            second = stream.until(lambda state: state["token"] != first["token"])  # not an index update
+            assert second["errors"] == []
             assert "Revised Headline" in running.get(STORY_URL).text  # the event follows the new build
         finally:
             stream.close()
@@ -143,7 +163,7 @@ def test_served_site_equals_a_full_build_after_edits_deletions_renames_and_new_f
 
         expected = fresh_build(site, tmp_path / "public")
         assert "article/fourth/index.html" in expected and "article/second/index.html" not in expected
-        wait_until(lambda: tree(running.folder) == expected, "the served tree to equal a full build")
+        wait_until(lambda: served_tree(running) == expected, "the served tree to equal a full build")
         for name, data in expected.items():
             served = running.get("/" + name)
             assert served.status == 200, name
@@ -436,3 +456,113 @@ def test_describe_names_what_changed() -> None:
     assert describe({("deleted", "content/b.md"), ("added", "content/a.md")}) == \
         "content/a.md and 1 more file changed"
     assert describe({("modified", f"content/{n}.md") for n in range(5)}) == "content/0.md and 4 more files changed"
+
+
+# --- builds in child processes, and the search index made in the background ------------
+
+
+def test_the_search_index_follows_each_save(site: Path) -> None:
+    with serving(site) as running:
+        before = indexed_pages(running)
+        assert set(before) == {STORY_URL, "/article/second/", "/article/third/"}
+        index = running.server.preview.current().live.search
+        running.write("content/articles/2025/06/fourth.md",
+                      article("Fourth Story", slug="fourth", body="Divers found a zeppelin off the coast.\n"))
+        (site / "content/articles/2025/06/second.md").unlink()
+        running.page_with("/article/fourth/", "Fourth Story")
+        running.indexed(after=index)
+        after = indexed_pages(running)
+        assert set(after) == {STORY_URL, "/article/third/", "/article/fourth/"}
+        assert "zeppelin" in after["/article/fourth/"]
+        assert running.get("/search/").status == 200
+        assert running.get("/pagefind/pagefind-ui.js").status == 200
+
+
+def test_a_page_that_used_the_search_index_is_told_of_a_new_one(site: Path) -> None:
+    with serving(site) as running:
+        stream = EventStream(running.port)
+        try:
+            first = stream.next()
+            assert first["search"] == running.server.preview.current().live.search != ""
+            running.write(STORY, story("Revised Headline"))
+            built = stream.until(lambda state: state["token"] != first["token"])
+            assert built["search"] == first["search"]  # the reload comes before the index
+            indexed = stream.until(lambda state: state["search"] != first["search"])
+            assert indexed["token"] == built["token"] and indexed["errors"] == []
+        finally:
+            stream.close()
+        page = running.get(STORY_URL)
+        assert f'search = "{indexed["search"]}"'.encode() in page.body
+        assert b'"/pagefind/"' in page.body  # what the script looks for among the page's requests
+
+
+def test_an_index_that_fails_is_reported_once_and_the_last_index_stays(site: Path) -> None:
+    with serving(site) as running:
+        served = running.server.preview.current().search
+        running.server.preview.index.job = failing_index
+        running.write(STORY, story("Revised Headline"))
+        running.page_with(STORY_URL, "Revised Headline")
+        line = running.printed("The search index was not updated")
+        assert line.endswith("Pagefind failed (exit status 1): no such file; is `pagefind[bin]` installed?")
+        running.write(STORY, story("Revised Again"))
+        running.page_with(STORY_URL, "Revised Again")
+        wait_until(running.server.preview.index.idle, "the index run to end")
+        assert sum("The search index was not updated" in line for line in running.lines) == 1
+        assert running.server.preview.current().search == served
+        assert running.get("/pagefind/pagefind.js").status == 200
+        assert "Original Headline" in indexed_pages(running)[STORY_URL]
+
+
+def test_search_is_served_under_the_base_path(make_site: SiteFactory) -> None:
+    config = BASIC_CONFIG.replace("https://news.example.com", "https://news.example.com/edition/")
+    with serving(make_site(SITE, config=config)) as running:
+        assert running.get("/edition/pagefind/pagefind.js").status == 200
+        assert running.get("/pagefind/pagefind.js").status == 404
+
+
+def test_a_site_without_search_gets_no_index(make_site: SiteFactory) -> None:
+    with serving(make_site(SITE, config=BASIC_CONFIG + "search: false\n")) as running:
+        running.write(STORY, story("Revised Headline"))
+        running.page_with(STORY_URL, "Revised Headline")
+        assert running.server.preview.current().search == ()
+        assert running.get("/pagefind/pagefind.js").status == 404
+
+
+def test_a_build_process_that_crashes_is_reported_and_the_server_carries_on(site: Path) -> None:
+    with serving(site) as running:
+        stream = EventStream(running.port)
+        try:
+            first = stream.next()
+            running.server.preview.build_job = crashing_build
+            running.write(STORY, story("Never Built"))
+            failed = stream.until(lambda state: bool(state["errors"]))
+            assert failed["errors"] == ["gettimes: the build stopped: its process ended without a result "
+                                        "(killed by SIGKILL; out of memory?); save again to retry"]
+            assert running.printed("Rebuild failed").endswith("still serving the last good build.")
+            page = running.page_with(STORY_URL, OVERLAY)
+            assert "Original Headline" in page.text
+            assert running.get("/pagefind/pagefind.js").status == 200
+
+            running.server.preview.build_job = build_job
+            running.write(STORY, story("Fixed Headline"))
+            fixed = stream.until(lambda state: not state["errors"])
+            assert fixed["token"] != first["token"]
+            assert OVERLAY not in running.page_with(STORY_URL, "Fixed Headline").text
+        finally:
+            stream.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="looks processes up in /proc")
+def test_stopping_the_server_ends_a_build_and_every_process_it_started(site: Path) -> None:
+    pids = site.parent / "endless.pids"
+    with serving(site) as running:
+        running.server.preview.build_job = endless_build
+        running.write(STORY, story("Never Built"))
+        def started() -> str:
+            return pids.read_text(encoding="utf-8") if pids.is_file() else ""
+
+        build, helper = map(int, wait_until(started, "the build to start").split())
+        assert alive(build) and alive(helper)
+    assert not alive(build) and not alive(helper)
+    assert not (site.parent / "endless.finished").exists()
+    assert not list((site / CACHE_DIR).glob("*.tmp"))

@@ -65,6 +65,7 @@ class BuildOptions:
     base_url: str | None = None
     jobs: int | None = None  # worker processes; None: one per core
     cache: bool = True  # read and update .gettimes-cache/
+    search_index: bool = True  # run Pagefind into /pagefind/ (serve indexes in the background instead)
 
     @property
     def workers(self) -> int:
@@ -192,7 +193,8 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     output = StagedOutput(output_dir, spare if isinstance(spare, Tree) else None).open()
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress)
-        index_search(site.config, output, report)
+        if options.search_index:
+            index_search(site.config, output, report)
         if report.has_errors:
             raise SiteError(report)
         counts = output.commit(_files_of(record, output_dir))

@@ -4,7 +4,8 @@ Requests are resolved inside the served folder only: dot-segments, encoded
 separators, backslashes, drive letters and symlinks that lead outside all get
 404. Folders are served through their `index.html` (with a redirect to add the
 trailing slash) and never listed; misses get the site's own 404 page. HTML
-responses get the live-reload script on the way out.
+responses get the live-reload script on the way out. The search index is made
+apart from the build, so files under /pagefind/ are looked up in its folders first.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from gettimes.diagnostics import UsageError
 from gettimes.reload import EVENTS_PATH, Broadcaster, LiveState, error_page, inject, snippet
+from gettimes.search import INDEX_DIR
 
 HTML = "text/html; charset=utf-8"
 CONTENT_TYPES = {
@@ -70,6 +72,7 @@ class Served:
     live: LiveState
     base_path: str = ""  # the path of base_url ("/news"), where the site is served
     ready: bool = False  # a build has succeeded, so the folder holds a site
+    search: tuple[Path, ...] = ()  # resolved folders served as /pagefind/, newest first
 
 
 class ServedSite(Protocol):
@@ -122,6 +125,18 @@ def _request_target(target: str) -> SplitResult:
         return urlsplit(target)
     path, _, query = target.partition("#")[0].partition("?")
     return SplitResult("", "", path, query, "")
+
+
+def _in_search(folders: tuple[Path, ...], segments: list[str]) -> Path | None:
+    """The file a /pagefind/ URL names in the newest index folder that has it (an open search
+    page may still ask for a file of the index before), or None."""
+    if len(segments) < 2 or segments[0] != INDEX_DIR:
+        return None
+    for folder in folders:
+        target = locate(folder, segments[1:])
+        if target is not None and target.is_file():
+            return target
+    return None
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -204,7 +219,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return
             path = path[len(base):]
         segments = url_segments(path)
-        target = locate(self.server.root, segments) if segments is not None else None
+        target = _in_search(current.search, segments) if segments else None
+        if target is None and segments is not None:
+            target = locate(self.server.root, segments)
         if target is None:
             self._not_found(current, head)
             return

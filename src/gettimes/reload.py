@@ -15,6 +15,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gettimes.search import INDEX_DIR
+
 EVENTS_PATH = "/__gettimes/events"
 OVERLAY_ID = "gettimes-overlay"
 OVERLAY_HEADING = "gettimes: the site has errors; showing the last good build until they are fixed"
@@ -25,13 +27,15 @@ _OVERLAY_STYLE = (
 _PRE_STYLE = "white-space:pre-wrap;color:#ff8a80;margin:12px 0 0"
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
-# Each message carries the token of the newest good build and the current errors.
+# Each message carries the token of the newest good build, the current errors, and
+# the token of the newest search index (made in the background after a build).
 # A page reloads when the token differs from the one it was served with (a new
-# build, or a restarted server), shows the overlay while there are errors, and
-# reconnects on its own when the server goes away. Hidden tabs let go of their
-# stream (browsers allow only a few connections per host) and catch up when shown.
+# build, or a restarted server), or when the index is newer and the page has used
+# it (the search page), shows the overlay while there are errors, and reconnects
+# on its own when the server goes away. Hidden tabs let go of their stream
+# (browsers allow only a few connections per host) and catch up when shown.
 _SCRIPT = """<script>(function () {
-  var token = %(token)s, url = %(events)s, id = %(id)s, source = null;
+  var token = %(token)s, search = %(search)s, url = %(events)s, id = %(id)s, source = null;
   function show(errors) {
     var box = document.getElementById(id);
     if (!errors.length) { if (box) box.remove(); return; }
@@ -47,6 +51,11 @@ _SCRIPT = """<script>(function () {
     list.textContent = errors.join("\\n");
     box.replaceChildren(heading, list);
   }
+  function searched() {
+    return performance.getEntriesByType("resource").some(function (entry) {
+      return entry.name.indexOf(%(index)s) >= 0;
+    });
+  }
   function disconnect() {
     if (source) { source.close(); source = null; }
   }
@@ -56,7 +65,9 @@ _SCRIPT = """<script>(function () {
     current.onmessage = function (event) {
       var state = JSON.parse(event.data);
       if (state.errors.length) { show(state.errors); }
-      else if (state.token !== token) { disconnect(); location.reload(); }
+      else if (state.token !== token || (state.search !== search && searched())) {
+        disconnect(); location.reload();
+      }
       else { show([]); }
     };
     current.onerror = function () {
@@ -80,10 +91,12 @@ class LiveState:
 
     token: str
     errors: tuple[str, ...] = ()
+    search: str = ""  # the newest search index; "" until the first is made
 
     def event(self) -> bytes:
         """This state as one server-sent event."""
-        data = json.dumps({"token": self.token, "errors": list(self.errors)}, ensure_ascii=False)
+        data = json.dumps({"token": self.token, "errors": list(self.errors), "search": self.search},
+                          ensure_ascii=False)
         return f"data: {data}\n\n".encode()
 
 
@@ -95,7 +108,8 @@ def _js(value: str) -> str:
 def snippet(state: LiveState) -> bytes:
     """The markup added to a served page: the reload script, and the overlay while broken."""
     script = _SCRIPT % {
-        "token": _js(state.token), "events": _js(EVENTS_PATH), "id": _js(OVERLAY_ID),
+        "token": _js(state.token), "search": _js(state.search), "index": _js(f"/{INDEX_DIR}/"),
+        "events": _js(EVENTS_PATH), "id": _js(OVERLAY_ID),
         "style": _js(_OVERLAY_STYLE), "heading": _js(OVERLAY_HEADING), "pre_style": _js(_PRE_STYLE),
     }
     return (overlay(state.errors) + script).encode("utf-8")

@@ -3,10 +3,12 @@
 Three parts, each on its own thread: the HTTP server (devserver.py), a watcher
 of the sources (watchfiles), and a rebuild loop that turns each burst of changes
 into one build. The preview is built by `build_site` exactly as `gettimes build`
-would build it, only into a temporary folder, so a half-finished preview can
-never be deployed and what is served equals a full build. A failed rebuild
-leaves that folder untouched (the build is all or nothing), so the last good
-site stays up while the errors show in the terminal and in the browser.
+would build it, only into a temporary folder and in a child process (so it may
+use every core, and a crash cannot take the server down), so a half-finished
+preview can never be deployed and what is served equals a full build. A failed
+rebuild leaves that folder untouched (the build is all or nothing), so the last
+good site stays up while the errors show in the terminal and in the browser.
+The search index follows in the background, after the open pages have reloaded.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import signal
 import tempfile
 import threading
 import time
-import traceback
 import webbrowser
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,12 +32,13 @@ from urllib.parse import quote, urlsplit
 
 import watchfiles
 
-from gettimes.build import SOURCE_FOLDERS, BuildOptions, build_site
+from gettimes.build import SOURCE_FOLDERS, BuildOptions
 from gettimes.cache import CACHE_DIR, digest
 from gettimes.config import CONFIG_FILE, load_config
 from gettimes.devserver import PreviewServer, Served, open_server
 from gettimes.diagnostics import Diagnostic, Report, SiteError
 from gettimes.reload import Broadcaster, LiveState
+from gettimes.serve_worker import BackgroundIndex, BuildJob, Built, Child, ChildDied, Failed, Indexed, build_job, died
 
 Clock = Callable[[], datetime]
 Change = tuple[str, str]  # ("added" | "modified" | "deleted", site-relative path)
@@ -85,25 +87,35 @@ class Outcome:
     stopped: bool = False  # the server stopped mid-build; nothing changed
 
 
-class _Stopped(Exception):
-    """Raised from the build's progress callback to abandon a build when the server stops."""
-
-
 class Preview:
-    """A site built into a private folder, and the live state the server shows for it."""
+    """A site built into a private folder, and the live state the server shows for it.
 
-    def __init__(self, root: Path, options: ServeOptions, clock: Clock) -> None:
+    Each build runs in a child process (serve_worker.py), without the search
+    index: the open pages reload as soon as the pages are written, and Pagefind
+    then indexes the new site in the background. A build that starts stops the
+    index in progress, since the folder it reads is about to change.
+    """
+
+    def __init__(self, root: Path, options: ServeOptions, clock: Clock, say: Callable[[str], None] = print) -> None:
         self.root = root
         self._options = options
         self._clock = clock
-        self._scratch = Path(tempfile.mkdtemp(prefix="gettimes-serve-"))
+        self._say = say
+        self._scratch = Path(tempfile.mkdtemp(prefix="gettimes-serve-")).resolve()
         self._folder = self._scratch / "site"
         self._events = Broadcaster()
         self._boot = secrets.token_hex(4)  # a restarted server makes every open page reload
         self._builds = 0
+        self._indexes = 0
+        self._lock = threading.Lock()  # the build and the index both replace what is served
         self._current = Served(LiveState(self._token()))
         self._warned: frozenset[Diagnostic] = frozenset()
+        self._index_problem: str | None = None
+        self._unindexed = False  # the served pages are newer than the served index (if any)
         self._stopping = threading.Event()
+        self._child: Child | None = None
+        self.build_job: BuildJob = build_job
+        self.index = BackgroundIndex(self._scratch, self._indexed)
 
     @property
     def folder(self) -> Path:
@@ -121,38 +133,85 @@ class Preview:
 
     def build(self) -> Outcome:
         """Build the whole site again; on success serve it and tell open pages to reload."""
+        self.index.cancel()
         started = time.perf_counter()
-        options = BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder)
+        options = BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder,
+                               search_index=False)
         try:
-            result = build_site(self.root, options, self._progress)
-        except _Stopped:  # the staged output was discarded; the served folder is as it was
+            message = self._run(options)
+        except ChildDied as exc:
+            return self._failed([died(exc)], [], started)
+        except OSError as exc:  # no process to be had
+            return self._failed([Diagnostic("gettimes", None, f"cannot start the build: {exc.strerror or exc}")],
+                                [], started)
+        if message is None:  # the server stopped mid-build; the served folder is as it was
             return Outcome(0, _ms(started), False, stopped=True)
-        except SiteError as exc:
-            return self._failed(exc.report.errors, exc.report.warnings, started)
-        except Exception as exc:  # a file vanishing mid-build, or a bug: either way the preview stays up
-            return self._failed([_unexpected(exc)], [], started)
-        previous = self._current
-        changed = bool(result.written or result.removed) or not previous.ready or bool(previous.live.errors)
+        if isinstance(message, Failed):
+            return self._failed(message.errors, message.warnings, started)
+        if not isinstance(message, Built):
+            return self._failed([Diagnostic("gettimes", None, f"the build sent {message!r}")], [], started)
+        base_path, search = self._settings()
+        with self._lock:
+            previous = self._current
+            changed = bool(message.written or message.removed) or not previous.ready or bool(previous.live.errors)
+            if changed:
+                self._builds += 1
+                self._unindexed = True
+            live = LiveState(self._token(), search=previous.live.search if search else "")
+            self._current = Served(live, base_path, ready=True, search=previous.search if search else ())
         if changed:
-            self._builds += 1
-        self._current = Served(LiveState(self._token()), self._base_path(previous.base_path), ready=True)
-        if changed:
-            self._events.publish(self._current.live.event())
-        return Outcome(result.pages, _ms(started), changed, result.written, result.removed,
-                       new_warnings=self._new_warnings(result.warnings))
+            self._events.publish(live.event())
+        outcome = Outcome(message.pages, _ms(started), changed, message.written, message.removed,
+                          new_warnings=self._new_warnings(message.warnings))
+        if search and self._unindexed and not self._stopping.is_set():
+            self.index.start(self._folder)
+        return outcome
 
-    def _progress(self, done: int, total: int) -> None:
-        if self._stopping.is_set():
-            raise _Stopped
+    def _run(self, options: BuildOptions) -> object | None:
+        """The child's message about the build; None if the server stopped it."""
+        with self._lock:
+            if self._stopping.is_set():
+                return None
+            child = self._child = Child(self.build_job, (self.root, options), "gettimes-build", site=self.root)
+        try:
+            return child.result()
+        finally:
+            with self._lock:
+                self._child = None
 
     def stop(self) -> None:
-        """Make a build in progress give up at its next page (Ctrl-C need not wait for it)."""
-        self._stopping.set()
+        """Stop a build in progress (Ctrl-C need not wait for it) and the search index."""
+        with self._lock:
+            self._stopping.set()
+            child = self._child
+        if child is not None:
+            child.stop()
+        self.index.cancel()
+
+    def _indexed(self, index: Indexed) -> None:
+        """A search index is done: serve it (and the one before, which open pages may still use)."""
+        if index.problem is not None:
+            if index.problem != self._index_problem:
+                self._say(f"The search index was not updated: {index.problem}")
+            self._index_problem = index.problem
+            return
+        self._index_problem = None
+        with self._lock:
+            self._unindexed = False
+            previous = self._current
+            self._indexes += 1
+            retired = previous.search[1:]
+            live = LiveState(previous.live.token, previous.live.errors, f"{self._boot}-{self._indexes}")
+            self._current = Served(live, previous.base_path, previous.ready, (index.bundle, *previous.search[:1]))
+        self._events.publish(live.event())
+        for bundle in retired:
+            shutil.rmtree(bundle.parent, ignore_errors=True)
 
     def _failed(self, errors: Sequence[Diagnostic], warnings: Sequence[Diagnostic], started: float) -> Outcome:
-        previous = self._current
-        live = LiveState(previous.live.token, tuple(str(error) for error in errors))
-        self._current = Served(live, previous.base_path, previous.ready)
+        with self._lock:
+            previous = self._current
+            live = LiveState(previous.live.token, tuple(str(error) for error in errors), previous.live.search)
+            self._current = Served(live, previous.base_path, previous.ready, previous.search)
         self._events.publish(live.event())
         return Outcome(0, _ms(started), False, errors=tuple(errors), new_warnings=self._new_warnings(warnings))
 
@@ -163,13 +222,15 @@ class Preview:
         self._warned = frozenset(current)
         return new
 
-    def _base_path(self, fallback: str) -> str:
+    def _settings(self) -> tuple[str, bool]:
+        """The path the site is served under (from base_url), and whether it has search."""
         config = load_config(self.root, Report())
         if config is None:
-            return fallback
-        return quote(urlsplit(config.base_url).path.rstrip("/"), safe="/%")
+            return self._current.base_path, False
+        return quote(urlsplit(config.base_url).path.rstrip("/"), safe="/%"), config.search
 
     def close(self) -> None:
+        self.index.cancel()
         self._events.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
         # The build cache keeps a record of written pages per output folder; this
@@ -177,13 +238,6 @@ class Preview:
         record = self.root / CACHE_DIR / f"pages-{digest(str(self._folder.resolve()))}.pickle"
         with contextlib.suppress(OSError):
             record.unlink()
-
-
-def _unexpected(exc: Exception) -> Diagnostic:
-    """An exception no stage reported, as a diagnostic that says where it was raised."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return Diagnostic("gettimes", None, f"the build stopped: {type(exc).__name__}: {exc}{where}")
 
 
 def _ms(started: float) -> float:
@@ -335,7 +389,7 @@ class DevServer:
         self.root = root.resolve()
         self.options = options or ServeOptions()
         self.console = console or Console()
-        self.preview = Preview(self.root, self.options, clock)
+        self.preview = Preview(self.root, self.options, clock, self.console.say)
         self.url = ""
         self._changes: queue.SimpleQueue[frozenset[Change] | None] = queue.SimpleQueue()
         self.watcher = SourceWatcher(self.root, self._changes.put)

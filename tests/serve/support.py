@@ -6,8 +6,13 @@ passes, and the failure then shows the last thing seen. Nothing asserts a durati
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,9 +21,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from conftest import FIXED_NOW, options
-from gettimes.build import build_site
+from gettimes.build import BuildOptions, build_site
 from gettimes.reload import EVENTS_PATH, OVERLAY_ID
+from gettimes.search import INDEX_DIR
 from gettimes.serve import Console, DevServer, ServeOptions
+from gettimes.serve_worker import Indexed
 
 T = TypeVar("T")
 DEADLINE = 60.0  # seconds; far beyond what any step takes, it only stops a hung test
@@ -80,10 +87,62 @@ def tree(folder: Path) -> dict[str, bytes]:
         return {}
 
 
+def served_tree(running: Running) -> dict[str, bytes]:
+    """Every file the server serves: the build's folder, and the newest search index as pagefind/."""
+    files = tree(running.folder)
+    search = running.server.preview.current().search
+    if search:
+        files.update({f"{INDEX_DIR}/{rel}": data for rel, data in tree(search[0]).items()})
+    return files
+
+
 def fresh_build(site: Path, output: Path, **settings: Any) -> dict[str, bytes]:
     """What `gettimes build` makes of the site now, at the fixed clock."""
     build_site(site, options(output=output, **settings))
     return tree(output)
+
+
+def indexed_pages(running: Running) -> dict[str, str]:
+    """Each page in the served search index and the text Pagefind keeps of it, fetched over HTTP."""
+    bundle = running.server.preview.current().search[0]
+    pages = {}
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        response = running.get(f"/{INDEX_DIR}/fragment/{path.name}")
+        assert response.status == 200, path.name
+        fragment = json.loads(gzip.decompress(response.body)[len(b"pagefind_dcd"):])
+        pages[fragment["url"]] = fragment["content"]
+    return pages
+
+
+# Jobs that stand in for a build or an index in the server's child processes. The child
+# imports them by name, so they live here, at the top of a module.
+
+def crashing_build(root: Path, options: BuildOptions, results: Any) -> None:
+    """A build process that dies without a word, as one killed for lack of memory does."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def endless_build(root: Path, options: BuildOptions, results: Any) -> None:
+    """A build that does not end by itself: it starts a helper process (as the build starts its
+    workers), writes both process ids beside the site, and waits; `endless.finished` if it ever ends."""
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    (root.parent / "endless.pids").write_text(f"{os.getpid()} {helper.pid}", encoding="utf-8")
+    helper.wait()
+    (root.parent / "endless.finished").write_text("", encoding="utf-8")
+
+
+def failing_index(pages: Path, bundle: Path, results: Any) -> None:
+    """An index run that fails as Pagefind does when it is missing."""
+    results.send(Indexed(bundle, "Pagefind failed (exit status 1): no such file; is `pagefind[bin]` installed?"))
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 @dataclass
@@ -115,6 +174,11 @@ class Running:
         return wait_until(lambda: (r := self.get(path)).status == 200 and needle in r.text and r,
                           f"{needle!r} on {path}")
 
+    def indexed(self, after: str = "") -> str:
+        """Wait until a search index newer than the one with token `after` is served; its token."""
+        return wait_until(lambda: (token := self.server.preview.current().live.search) != after and token,
+                          f"a search index newer than {after!r}")
+
     def printed(self, needle: str) -> str:
         """Wait until the terminal shows a line containing `needle`; return it."""
         return wait_until(lambda: next((line for line in list(self.lines) if needle in line), ""),
@@ -133,6 +197,8 @@ def serving(site: Path, prepare: Callable[[DevServer], None] | None = None, **op
         prepare(server)
     server.start()
     try:
+        # The first search index follows the first build; served pages name it, so wait for it.
+        wait_until(server.preview.index.idle, "the first search index")
         yield running
     finally:
         server.close()
@@ -146,10 +212,12 @@ class EventStream:
         self.connection.request("GET", EVENTS_PATH)
         self.response = self.connection.getresponse()
 
-    def next(self) -> dict[str, Any]:
-        """The next event's data (keep-alive comments are skipped)."""
+    def next(self, deadline: float | None = None) -> dict[str, Any]:
+        """The next event's data (keep-alive comments are skipped); fails once `deadline` (monotonic) passes."""
         data = ""
         while True:
+            if deadline is not None and time.monotonic() > deadline:
+                raise AssertionError("timed out waiting for an event")
             line = self.response.readline().decode("utf-8")
             if not line:
                 raise EOFError("the event stream ended")
@@ -160,7 +228,8 @@ class EventStream:
 
     def until(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """The first coming event that meets `condition` (a save can take more than one build)."""
-        while not condition(event := self.next()):
+        deadline = time.monotonic() + DEADLINE
+        while not condition(event := self.next(deadline)):
             pass
         return event
 

@@ -66,3 +66,19 @@ def test_an_open_page_reconnects_after_the_server_restarts(site: Path, page: Any
     with serving(site, port=port) as second:
         assert second.port == port
         _heading(page).to_have_text("Changed While Stopped", timeout=TIMEOUT_MS)
+
+
+def test_an_open_search_page_finds_a_saved_article_once_it_is_indexed(site: Path, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    with serving(site) as running:
+        page.goto(f"http://127.0.0.1:{running.port}/search/?q=zeppelin")
+        expect(page.locator(".pagefind-ui__message")).to_contain_text("zeppelin", timeout=TIMEOUT_MS)
+        assert page.locator(".pagefind-ui__result-link").count() == 0
+        page.evaluate("window.sameDocument = true")
+        running.write("content/articles/2025/06/airship.md",
+                      article("Airship Returns", slug="airship", body="A zeppelin landed in the harbour.\n"))
+        result = page.locator(".pagefind-ui__result-link")
+        expect(result).to_have_text("Airship Returns", timeout=TIMEOUT_MS)  # no click: the page reloaded
+        assert result.get_attribute("href") == "/article/airship/"
+        assert page.evaluate("window.sameDocument") is None
