@@ -48,15 +48,15 @@ class BodyEditState:
 
 
 def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, options_key: str, inputs: str,
-                   cache: BuildCache, sources: SourceScan, record: Freshness,
-                   output_dir: Path) -> tuple[int, int] | None:
+                   cache: BuildCache, sources: SourceScan, record: Freshness, output_dir: Path,
+                   search_index: bool = True) -> tuple[int, int] | None:
     """Apply body-only edits to the output; (files written, files unchanged), or None to build in full."""
     state = cache.kept("bodies")
     spare = cache.kept("spare")
     previous_sources = cache.kept("sources")
     if not (isinstance(state, BodyEditState) and (spare is None or isinstance(spare, Tree))
             and isinstance(previous_sources, Mapping)
-            and state.spliceable and not config.search  # Pagefind would have to index the site again
+            and state.spliceable and not (config.search and search_index)  # Pagefind would index it all again
             and state.options_key == options_key and state.code == package_digest()
             and record.built_at <= now < record.valid_until):
         return None

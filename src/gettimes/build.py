@@ -172,14 +172,15 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     cache = _open_cache(root, config, planned_output, options)
     sources = scan_sources(root, cache.kept("sources"))
     cache.keep("sources", sources.known)
-    options_key = repr((options.drafts, options.future, options.base_url, str(planned_output)))
+    options_key = repr((options.drafts, options.future, options.base_url, str(planned_output), options.search_index))
     inputs = input_digest(sources, options_key)
     record = cache.freshness if isinstance(cache.freshness, Freshness) else None
     if options.cache and record is not None and is_fresh(record, inputs, options.now, planned_output):
         return BuildResult(planned_output, record.pages, 0, len(record.tree.files), 0, time.perf_counter() - started,
                            record.warnings)
     if options.cache and record is not None and config is not None:
-        quick = rebuild_bodies(root, config, options.now, options_key, inputs, cache, sources, record, planned_output)
+        quick = rebuild_bodies(root, config, options.now, options_key, inputs, cache, sources, record, planned_output,
+                               options.search_index)
         if quick is not None:
             return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
                                record.warnings)
