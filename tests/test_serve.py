@@ -7,6 +7,7 @@ never take the preview down; the server must be safe to run on a laptop.
 from __future__ import annotations
 
 import html
+import os
 import re
 import socket
 import sys
@@ -121,7 +122,11 @@ def test_saves_show_when_the_watcher_has_to_poll(site: Path) -> None:
         server.watcher._polling = True
 
     with serving(site, prepare=polling) as running:
+        before = (site / STORY).stat().st_mtime_ns
         running.write(STORY, story("Revised Headline"))
+        # Polling compares modification times, which a fast machine can leave equal for two writes
+        # in one clock tick; an editor's saves are further apart.
+        os.utime(site / STORY, ns=(before + 2_000_000_000, before + 2_000_000_000))
         running.page_with(STORY_URL, "Revised Headline")
         running.write("content/articles/2025/06/fourth.md", article("Fourth Story", slug="fourth"))
         running.page_with("/article/fourth/", "Fourth Story")
