@@ -3,8 +3,9 @@
 
 An editor saves an article; how long until the open browser tab reloads with it?
 This starts the real server in its own process on a generated news corpus, waits
-for the initial build, then several times rewrites one article's title and
-measures, from the moment the file is written:
+for the initial build, then several times rewrites one article's title (or, with
+`--edit body`, adds a paragraph to its body) and measures, from the moment the file
+is written:
 
   event    until the live-reload event reaches a listening tab (gettimes only)
   visible  until a request for the article returns the new title
@@ -72,6 +73,8 @@ def main() -> int:
     source.add_argument("--corpus", type=Path, help="a corpus folder written by make_corpus.py")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1, as the published figures)")
     parser.add_argument("--edits", type=int, default=5, help="how many single-article saves to time")
+    parser.add_argument("--edit", choices=("title", "body"), default="title",
+                        help="what each save changes: the title (lists change) or the body (a new paragraph)")
     parser.add_argument("--make-corpus", type=Path, default=SHARED_BENCH / "make_corpus.py")
     parser.add_argument("--hugo", help="time `hugo server` (this binary) instead of gettimes")
     parser.add_argument("--convert", type=Path, default=SHARED_BENCH / "anchors" / "convert.py",
@@ -99,7 +102,7 @@ def main() -> int:
         port = free_port()
         with server(tool, site, port, args.hugo) as (started, lines, pid):
             print(f"ready after {started:.1f} s", flush=True)
-            results = measure(files, port, pid, args.edits, events=not args.hugo)
+            results = measure(files, port, pid, args.edits, events=not args.hugo, kind=args.edit)
             time.sleep(SETTLE_SECONDS)
         report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
     return 0
@@ -237,7 +240,8 @@ class Events:
         self.connection.close()
 
 
-def measure(files: list[Path], port: int, pid: int, edits: int, events: bool) -> list[Measurement]:
+def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, kind: str = "title"
+            ) -> list[Measurement]:
     picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
     first = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1] if stream else {}
@@ -253,7 +257,10 @@ def measure(files: list[Path], port: int, pid: int, edits: int, events: bool) ->
                 raise SystemExit(f"{path} has no slug line")
             url = f"/article/{slug_match.group(1)}/"
             title = f"Latency probe {number} {time.time_ns()}"
-            edited = TITLE_LINE.sub(f'title: "{title}"', text, count=1)
+            if kind == "title":
+                edited = TITLE_LINE.sub(f'title: "{title}"', text, count=1)
+            else:  # a new last paragraph: what lists show of the article stays the same
+                edited = text.rstrip("\n") + f"\n\n{title}.\n"
             cpu_before = cpu_seconds(pid)
             written = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
