@@ -102,7 +102,10 @@ def main() -> int:
         port = free_port()
         with server(tool, site, port, args.hugo) as (started, lines, pid):
             print(f"ready after {started:.1f} s", flush=True)
-            results = measure(files, port, pid, args.edits, events=not args.hugo, kind=args.edit)
+            searching = not re.search(r"^search:\s*false\s*$", (site / "gettimes.yaml").read_text("utf-8")
+                                      if (site / "gettimes.yaml").is_file() else "", re.MULTILINE)
+            results = measure(files, port, pid, args.edits, events=not args.hugo, kind=args.edit,
+                              searching=searching)
             time.sleep(SETTLE_SECONDS)
         report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
     return 0
@@ -240,12 +243,12 @@ class Events:
         self.connection.close()
 
 
-def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, kind: str = "title"
-            ) -> list[Measurement]:
+def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, kind: str = "title",
+            searching: bool = True) -> list[Measurement]:
     picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
     first = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1] if stream else {}
-    token, search = first.get("token"), first.get("search")
+    token, search = first.get("token"), first.get("search") if searching else None
     if stream is not None and search == "":  # the first index is still being made
         search = stream.next_index(search)[1]["search"]  # type: ignore[index]
     results = []
@@ -284,7 +287,7 @@ def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, ki
             if stream is not None:  # a trailing rebuild of the same save: skip its event
                 while not stream.arrivals.empty():
                     state = stream.arrivals.get()[1]
-                    token, search = state["token"], state.get("search", search)
+                    token, search = state["token"], state.get("search", search) if searching else None
     finally:
         if stream is not None:
             stream.close()
