@@ -34,7 +34,7 @@ def index_search(config: SiteConfig, output: StagedOutput, report: Report) -> No
     output.prune()  # only this build's files stay, so only this build's pages are found
     with tempfile.TemporaryDirectory(prefix=".gettimes-search-", dir=output.staging.parent) as scratch:
         bundle = Path(scratch) / INDEX_DIR
-        problem = _run_pagefind(output.staging, bundle)
+        problem = run_pagefind(output.staging, bundle)
         if problem is not None:
             report.error(INDEX_DIR, None, f"search: {problem}")
             return
@@ -45,7 +45,7 @@ def index_search(config: SiteConfig, output: StagedOutput, report: Report) -> No
                 output.copy(rel, path)
 
 
-def _run_pagefind(pages: Path, bundle: Path) -> str | None:
+def run_pagefind(pages: Path, bundle: Path) -> str | None:
     """Run Pagefind; why it failed, or None."""
     command = [*COMMAND, "--site", str(pages), "--output-path", str(bundle), "--silent"]
     try:

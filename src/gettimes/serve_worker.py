@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import traceback
@@ -36,8 +35,7 @@ from gettimes.build import BuildOptions, build_site
 from gettimes.cache import CACHE_DIR
 from gettimes.diagnostics import Diagnostic, SiteError
 from gettimes.pagefind_order import order_bundle
-from gettimes.search import COMMAND as PAGEFIND
-from gettimes.search import INDEX_DIR
+from gettimes.search import INDEX_DIR, run_pagefind
 
 INDEX_NICENESS = 10  # the index is background work: an editor's next save and page loads come first
 
@@ -101,22 +99,6 @@ def _run_job(job: Callable[..., None], args: Sequence[object]) -> None:
         os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     job(*args)
-
-
-def run_pagefind(pages: Path, bundle: Path) -> str | None:
-    """Run Pagefind as `gettimes build` does; why it failed, or None."""
-    command = [*PAGEFIND, "--site", str(pages), "--output-path", str(bundle), "--silent"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        return f"cannot run Pagefind ({PAGEFIND[0]}): {exc.strerror or exc}"
-    if result.returncode != 0:
-        lines = [line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        detail = lines[-1] if lines else "no message"
-        return f"Pagefind failed (exit status {result.returncode}): {detail}; is `pagefind[bin]` installed?"
-    if not (bundle / "pagefind.js").is_file():
-        return "Pagefind wrote no index (no pages to index?)"
-    return None
 
 
 def unexpected(exc: BaseException) -> Diagnostic:
