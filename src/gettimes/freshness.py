@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from gettimes.diagnostics import Diagnostic
 from gettimes.models import Article
-from gettimes.output import Tree, list_files
+from gettimes.output import Tree, tree_matches
 from gettimes.sitemaps import NEWS_WINDOW
 from gettimes.sources import SourceScan
 
@@ -83,19 +83,6 @@ def valid_until(articles: Iterable[Article], now: datetime, zone: ZoneInfo, draf
     return min(moments)
 
 
-def output_files(output: Path, known: Tree | None = None) -> tuple[tuple[str, int, int], ...]:
-    """Every file of the output with its size and modification time (`known`: see list_files)."""
-    found = []
-    base = str(output)
-    for rel in list_files(output, known):
-        try:
-            stat = os.stat(os.path.join(base, rel))
-        except OSError:
-            continue
-        found.append((rel, stat.st_size, stat.st_mtime_ns))
-    return tuple(sorted(found))
-
-
 def is_fresh(record: Freshness | None, inputs: str, now: datetime, output: Path) -> bool:
     return (record is not None and record.inputs == inputs and record.built_at <= now < record.valid_until
-            and output_files(output, record.tree) == record.tree.files)
+            and tree_matches(output, record.tree))

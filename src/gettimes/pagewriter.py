@@ -7,7 +7,6 @@ are many. Either way the staged tree is the one a full, serial build would write
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.diagnostics import Diagnostic, Report
 from gettimes.feeds import GeneratedFile
 from gettimes.fingerprint import Fingerprinter
+from gettimes.freshness import package_digest
 from gettimes.output import StagedOutput
 from gettimes.parallel import chunked, run_tasks
 from gettimes.render import THEME_DIR, PageJob, PageRenderer
@@ -77,7 +77,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
 def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache: BuildCache,
                     report: Report) -> dict[str, WrittenPage]:
     """Write feeds and sitemaps; one whose key is unchanged is taken from the output unmade."""
-    code = _code_digest()
+    code = package_digest()
     written: dict[str, WrittenPage] = {}
     for file in files:
         if not output.claim(file.path, file.source, report):
@@ -116,7 +116,7 @@ def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome]) 
     if not any(_NOW.search(text) for _, text in sources):
         shared.pop("now", None)  # no template prints the build time: it is no input of a page
     return Fingerprinter(
-        [__version__, _code_digest(), *(f"{name}\n{text}" for name, text in sources)],
+        [__version__, package_digest(), *(f"{name}\n{text}" for name, text in sources)],
         shared, outcomes, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)), renderer.articles,
     )
 
@@ -134,13 +134,6 @@ def bodies_spliceable(site_dir: Path) -> bool:
 def templates_read_the_clock(site_dir: Path) -> bool:
     """True when a template uses `now`, so that every build can change every page."""
     return any(_NOW.search(text) for _, text in _template_sources(site_dir))
-
-
-@functools.cache
-def _code_digest() -> str:
-    """gettimes' own code and strings: a page made by other code is made again."""
-    package = Path(__file__).parent
-    return digest(*(path.read_bytes() for path in sorted(package.glob("*.py"))))
 
 
 def _template_sources(site_dir: Path) -> list[tuple[str, str]]:
