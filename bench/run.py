@@ -87,7 +87,8 @@ def gettimes_command() -> list[str]:
 
 
 def clean(site: Path) -> None:
-    for name in ("public", ".gettimes-cache"):
+    """Leave the site as a fresh clone has it: no output, no staging folder, no cache."""
+    for name in ("public", ".public.gettimes-tmp", ".gettimes-cache"):
         shutil.rmtree(site / name, ignore_errors=True)
 
 

@@ -143,3 +143,31 @@ def test_drawings_are_kept_only_for_plain_arguments_and_the_sites_objects(make_s
     assert drawings("site-search", "Search") == drawings("site-search", "Search") == "drawing 8"
     assert drawings(story.category, "h2") == drawings(story.category, "h2") == "drawing 9"
     assert drawings([story], "h2") == "drawing 10" and drawings([story], "h2") == "drawing 11", "a list may change"
+
+
+def test_pages_read_the_rankings_and_the_edition_only_through_the_partials(make_site: SiteFactory) -> None:
+    reads = renderer(site_with(make_site)).page_reads()
+    assert not reads.names & {"most_viewed", "weekly_hot", "hot_issue"}
+    assert "author_most_read" in reads.names  # an article page lists its reporter's most read
+    assert reads.site_fields is not None
+    assert "edition" not in reads.site_fields and {"title", "params", "categories"} <= reads.site_fields
+
+
+@pytest.mark.parametrize(("templates", "read"), [
+    ({"404.html": '{% extends "base.html" %}{% block content %}{{ site }}{% endblock %}\n'}, None),
+    ({"404.html": '{% extends "base.html" %}{% block content %}{{ shout(site) }}{% endblock %}\n'}, None),
+    ({"404.html": '{% extends "base.html" %}{% block content %}{{ site.edition }}{% endblock %}\n'}, "edition"),
+    ({"404.html": '{% from "_mine.html" import when %}{% extends "base.html" %}'
+                  '{% block content %}{{ when(site) }}{% endblock %}\n',
+      "_mine.html": "{% macro when(paper) %}{{ paper.edition }}{% endmacro %}\n"}, "edition"),
+])
+def test_a_template_reading_more_of_site_makes_it_part_of_every_page(
+        make_site: SiteFactory, templates: dict[str, str], read: str | None) -> None:
+    fields = renderer(site_with(make_site, **templates)).page_reads().site_fields
+    assert fields is None if read is None else read in fields
+
+
+def test_a_partial_included_by_a_page_counts_as_read_by_it(make_site: SiteFactory) -> None:
+    site = site_with(make_site, **{
+        "404.html": '{% extends "base.html" %}{% block content %}{% include "_sidebar.html" %}{% endblock %}\n'})
+    assert {"most_viewed", "weekly_hot"} <= renderer(site).page_reads().names

@@ -19,6 +19,7 @@ from conftest import FIXED_NOW, SiteFactory, article, options
 from gettimes import content
 from gettimes.build import build_site
 from gettimes.feeds import GeneratedFile
+from gettimes.render import PageRenderer
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -145,4 +146,75 @@ def test_an_edit_makes_only_the_feeds_that_show_it(make_site: SiteFactory,
     # story-3 is in the site feeds, its category's, its tags' (Topic 0, Desk) and its reporter's.
     assert sorted(made) == ["atom.xml", "author/kim-min-seo/feed.xml", "category/business/feed.xml", "feed.xml",
                             "tag/desk/feed.xml", "tag/topic-0/feed.xml"]
+    assert tree(site / "public") == clean_build(site)
+
+
+WEEKLY_STATS = {"data/stats.csv": "path,views,date\n/article/story-6/,50,2025-06-24\n"}
+
+
+def rendered_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs of the pages rendered from now on (builds of these small sites run in this process)."""
+    urls: list[str] = []
+    render = PageRenderer.render
+    monkeypatch.setattr(PageRenderer, "render",
+                        lambda self, job, report: urls.append(job.url) or render(self, job, report))
+    return urls
+
+
+def test_a_new_day_splices_the_sidebar_into_pages_instead_of_rendering_them(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({**stories(8), **WEEKLY_STATS})
+    build_site(site, options())
+    page = site / "public/article/story-3/index.html"
+    before = page.read_text("utf-8")
+    rendered = rendered_urls(monkeypatch)
+    later = FIXED_NOW + timedelta(days=1)  # the weekly window moves: Weekly Hot Issue changes on every page
+    result = build_site(site, options(now=later))
+    assert rendered == []
+    assert page.read_text("utf-8") != before
+    assert result.written >= result.pages
+    assert tree(site / "public") == clean_build(site, now=later)
+
+
+@pytest.mark.parametrize("sidebar", [
+    "{% block sidebar %}{{ sidebar_html }}<!-- {{ sidebar_html | length }} -->{% endblock %}",  # not only as it is
+    "{% block sidebar %}{{ sidebar_html }}{{ sidebar_html }}{% endblock %}",  # printed twice
+])
+def test_a_partial_that_cannot_be_spliced_is_rendered_with_the_page(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch, sidebar: str) -> None:
+    site = make_site({**stories(8), **WEEKLY_STATS,
+                      "templates/category.html": '{% extends "base.html" %}' + sidebar + "\n"})
+    build_site(site, options())
+    rendered = rendered_urls(monkeypatch)
+    later = FIXED_NOW + timedelta(days=1)
+    build_site(site, options(now=later))
+    assert rendered  # some pages cannot take the new sidebar by a splice
+    assert tree(site / "public") == clean_build(site, now=later)
+
+
+def test_a_page_changed_by_hand_is_rendered_rather_than_spliced(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site({**stories(8), **WEEKLY_STATS})
+    build_site(site, options())
+    page = site / "public/article/story-3/index.html"
+    page.write_text(page.read_text("utf-8").replace("</main>", "<p>by hand</p></main>"), encoding="utf-8")
+    rendered = rendered_urls(monkeypatch)
+    later = FIXED_NOW + timedelta(days=1)
+    build_site(site, options(now=later))
+    assert rendered == ["/article/story-3/"]
+    assert tree(site / "public") == clean_build(site, now=later)
+
+
+def test_a_new_article_leaves_the_lists_it_does_not_enter_alone(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    build_site(site, options())
+    rendered = rendered_urls(monkeypatch)
+    # Newer than every story: the edition date in the top bar changes on every page.
+    (site / "content/articles/2025/06/fresh.md").write_text(
+        article("Fresh Story", date="2025-06-29 08:00:00+09:00", tags="[Elsewhere]", author="LEE JI-WON"),
+        encoding="utf-8")
+    build_site(site, options())
+    assert "/fresh-story/" in " ".join(rendered) or "/article/fresh-story/" in rendered
+    assert "/tag/topic-1/" not in rendered and "/author/kim-min-seo/" not in rendered
     assert tree(site / "public") == clean_build(site)

@@ -32,6 +32,7 @@ from gettimes.fingerprint import card_digest, own_article_fingerprint
 from gettimes.freshness import Freshness, package_digest
 from gettimes.output import StagedOutput, Tree, tree_matches
 from gettimes.sources import SourceScan, content_digest
+from gettimes.splicing import splice
 
 MAX_FILES = 20  # beyond this many changed files the full build is no slower
 
@@ -137,7 +138,7 @@ def _apply(edits: list[_Edit], config: SiteConfig, now: datetime, inputs: str, c
         if not _splice(output_dir, page, pieces, replacements):
             return None
         fingerprint = own_article_fingerprint(written.context, edit.new.key, edit.new.loaded.article.slug)
-        records[page] = WrittenPage(fingerprint, 0, 0, written.context)
+        records[page] = WrittenPage(fingerprint, 0, 0, written.context, written.partials)
         feed_pieces = [(escaped_content(config, edit.url, old_body), escaped_content(config, edit.url, new_body))]
         for feed in state.feeds_of.get(edit.url, ()):
             if not _splice(output_dir, feed, feed_pieces, replacements):
@@ -161,11 +162,10 @@ def _splice(output_dir: Path, rel: str, pieces: list[tuple[bytes, bytes]], repla
             data = (output_dir / rel).read_bytes()
         except OSError:
             return False
-    for old, new in pieces:
-        if data.count(old) != 1:
-            return False
-        data = data.replace(old, new)
-    replacements[rel] = data
+    spliced = splice(data, pieces)
+    if spliced is None:
+        return False
+    replacements[rel] = spliced
     return True
 
 
@@ -176,7 +176,7 @@ def _remember(edits: list[_Edit], records: dict[str, WrittenPage], tree: Tree, i
     pages = dict(cache.pages)
     for path, page in records.items():
         size, mtime_ns = sizes[path]
-        pages[path] = (page.fingerprint, size, mtime_ns, page.context)
+        pages[path] = (page.fingerprint, size, mtime_ns, page.context, page.partials)
     articles = dict(state.articles)
     for edit in edits:
         cache.replace_article(edit.old.key, edit.new.key, pack(edit.new))

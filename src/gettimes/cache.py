@@ -29,7 +29,7 @@ from typing import Any
 from gettimes import __version__
 
 CACHE_DIR = ".gettimes-cache"
-_FORMAT = 4
+_FORMAT = 5
 _SHARDS = "0123456789abcdef"  # loaded articles are kept in 16 files by the first digit of their key
 
 
@@ -42,6 +42,9 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+PageRow = tuple[str, int, int, str, str]  # a WrittenPage as the cache file stores it
+
+
 @dataclass(frozen=True, slots=True)
 class WrittenPage:
     """What a page was built from last time, and the file it left (to notice tampering)."""
@@ -50,6 +53,7 @@ class WrittenPage:
     size: int
     mtime_ns: int
     context: str = ""  # an article page's fingerprint without its own article's source (see fingerprint.py)
+    partials: str = ""  # the digest of the build partials the page was written with (pagewriter.py)
 
 
 @dataclass(slots=True)
@@ -64,7 +68,7 @@ class BuildCache:
     salt: str = ""
     output_key: str = ""
     articles: dict[str, Any] = field(default_factory=dict)
-    pages: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)  # WrittenPage values, as tuples
+    pages: dict[str, PageRow] = field(default_factory=dict)  # WrittenPage values, as tuples
     used_articles: dict[str, Any] = field(default_factory=dict)
     freshness: Any = None  # what the last build into this output left: see freshness.py
     derived: dict[str, Any] = field(default_factory=dict)  # values worked out from the sources, by name
@@ -154,7 +158,7 @@ class BuildCache:
         self.new_derived[name] = (key, value)
         return value
 
-    def save(self, pages: Mapping[str, WrittenPage | tuple[str, int, int, str]], freshness: Any = None) -> None:
+    def save(self, pages: Mapping[str, WrittenPage | PageRow], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
@@ -183,8 +187,10 @@ class BuildCache:
                 _write(self.folder / f"articles-{shard}.pickle", {"salt": self.salt, "entries": entries})
 
 
-def _as_tuple(page: WrittenPage | tuple[str, int, int, str]) -> tuple[str, int, int, str]:
-    return page if isinstance(page, tuple) else (page.fingerprint, page.size, page.mtime_ns, page.context)
+def _as_tuple(page: WrittenPage | PageRow) -> PageRow:
+    if isinstance(page, tuple):
+        return page
+    return page.fingerprint, page.size, page.mtime_ns, page.context, page.partials
 
 
 def _write(path: Path, value: Any) -> None:

@@ -7,10 +7,12 @@ are many. Either way the staged tree is the one a full, serial build would write
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gettimes import __version__
 from gettimes.article_store import LoadOutcome
@@ -22,9 +24,12 @@ from gettimes.freshness import package_digest
 from gettimes.output import StagedOutput
 from gettimes.parallel import chunked, run_tasks
 from gettimes.render import THEME_DIR, PageJob, PageRenderer
+from gettimes.splicing import splice
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 300  # pages to render before processes pay off
+PARTIALS_KEPT = "partials"  # the build partials' digest and HTML, kept for the next build
+MIN_SPLICED = 32  # bytes: a partial shorter than this could stand in a page by chance
 
 # A template that shows article bodies outside the article page, or prints the
 # build time, makes those inputs part of every page's fingerprint.
@@ -43,19 +48,31 @@ class _Rendered:
 def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedOutput, cache: BuildCache,
                 outcomes: Mapping[str, LoadOutcome], workers: int, report: Report,
                 progress: Progress | None) -> dict[str, WrittenPage]:
-    """Write every page; returns what the cache should remember of each file."""
+    """Write every page; returns what the cache should remember of each file.
+
+    A page is taken from the previous output when its fingerprint and the build partials
+    are unchanged. When only the partials changed (a new day moved Weekly Hot Issue, say),
+    the new partials take the old ones' place in the previous file (see `partial_pieces`).
+    """
     fingerprints = _fingerprinter(renderer, outcomes)
+    partials = renderer.partials_digest()
+    pieces = partial_pieces(renderer, cache.kept(PARTIALS_KEPT))
+    cache.keep(PARTIALS_KEPT, (partials, dict(renderer.partials)))
     written: dict[str, WrittenPage] = {}
-    pending: list[tuple[int, str, str]] = []
+    pending: list[_Task] = []
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
         fingerprint, context = fingerprints.page(job)
+        page = WrittenPage(fingerprint, 0, 0, context, partials)
         previous = cache.written_page(job.path)
-        if previous is not None and previous.fingerprint == fingerprint and previous.context == context and \
-                output.reuse(job.path, previous.size, previous.mtime_ns):
+        if previous is None or previous.fingerprint != fingerprint or previous.context != context:
+            pending.append((position, page, None))
+        elif previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
             written[job.path] = previous
+        elif pieces is not None and previous.partials == pieces.digest:
+            pending.append((position, page, previous))  # spliced, or rendered if the file is not as recorded
         else:
-            pending.append((position, fingerprint, context))
+            pending.append((position, page, None))
     done = len(claimed) - len(pending)
 
     def collect(result: _Rendered) -> None:
@@ -69,9 +86,50 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
             progress(done, len(claimed))
 
     workers = workers if len(pending) >= PARALLEL_FROM else 1
-    state = (claimed, renderer, output.final)
-    run_tasks(_render_chunk, state, chunked(pending, workers * 8), workers, collect)
+    state = _State(claimed, renderer, output.final, pieces.pieces if pieces is not None else ())
+    run_tasks(_write_chunk, state, chunked(pending, workers * 8), workers, collect)
     return written
+
+
+@dataclass(frozen=True, slots=True)
+class PartialPieces:
+    """How to turn a page written with the last build's partials into one with this build's."""
+
+    digest: str  # of the last build's partials
+    pieces: tuple[tuple[bytes, bytes], ...]  # (old HTML, new HTML) of each partial that changed
+
+
+def partial_pieces(renderer: PageRenderer, kept: object) -> PartialPieces | None:
+    """The pieces to splice into pages written with the last build's partials (`kept`), if that is safe.
+
+    It is safe when every template prints each changed partial as it is (`{{ sidebar_html }}`),
+    so that a page holds the old partial's HTML exactly where the new one belongs; the splice
+    then checks that the old HTML stands once in the file. A partial of a few bytes could
+    stand in the page by chance, so such partials are not spliced.
+    """
+    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], dict)):
+        return None
+    old_digest, old_partials = kept
+    sources = [text for _, text in _template_sources(renderer.site_dir)]
+    pieces = []
+    for key, new in sorted(renderer.partials.items()):
+        old = old_partials.get(key)
+        if not isinstance(old, str):
+            return None
+        if old == new:
+            continue
+        if len(old) < MIN_SPLICED or not all(_printed_as_is(text, key) for text in sources):
+            return None
+        pieces.append((old.encode("utf-8"), str(new).encode("utf-8")))
+    if old_partials.keys() != renderer.partials.keys():
+        return None
+    return PartialPieces(str(old_digest), tuple(pieces))
+
+
+def _printed_as_is(source: str, name: str) -> bool:
+    """Whether every mention of the variable `name` in a template is `{{ name }}`."""
+    mentions = len(re.findall(rf"\b{name}\b", source))
+    return mentions == len(re.findall(rf"{{{{-?\s*{name}\s*-?}}}}", source))
 
 
 def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache: BuildCache,
@@ -92,31 +150,65 @@ def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache:
     return written
 
 
-def _render_chunk(state: tuple[Sequence[PageJob], PageRenderer, Path],
-                  chunk: Sequence[tuple[int, str, str]]) -> _Rendered:
-    jobs, renderer, final = state
-    output = StagedOutput(final)  # the same staging folder, seen from this process
+@dataclass(frozen=True, slots=True)
+class _State:
+    jobs: Sequence[PageJob]
+    renderer: PageRenderer
+    final: Path  # the output folder
+    pieces: tuple[tuple[bytes, bytes], ...]
+
+
+# A page to write: its place among the jobs, what to record of it, and the record of its
+# previous file when that file only needs the new partials spliced in.
+_Task = tuple[int, WrittenPage, WrittenPage | None]
+
+
+def _write_chunk(state: _State, chunk: Sequence[_Task]) -> _Rendered:
+    output = StagedOutput(state.final)  # the same staging folder, seen from this process
     report = Report()
     pages = []
-    for position, fingerprint, context in chunk:
-        job = jobs[position]
-        html = renderer.render(job, report)
+    for position, page, previous in chunk:
+        job = state.jobs[position]
+        html = _spliced(state, job.path, previous) if previous is not None else None
+        if html is None:
+            html = state.renderer.render(job, report)
         if html is None:
             continue
         output.write(job.path, html)
         stat = output.stat(job.path)
-        pages.append((job.path, WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns, context)))
+        pages.append((job.path, WrittenPage(page.fingerprint, stat.st_size, stat.st_mtime_ns, page.context,
+                                            page.partials)))
     return _Rendered(output.written, output.unchanged, tuple(pages), tuple(report.items))
+
+
+def _spliced(state: _State, rel: str, previous: WrittenPage) -> bytes | None:
+    """The previous file of `rel` with the new partials in it, if it is still the file the cache records."""
+    try:
+        with open(f"{state.final}/{rel}", "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size != previous.size or stat.st_mtime_ns != previous.mtime_ns:
+                return None
+            data = handle.read()
+    except OSError:
+        return None
+    return splice(data, state.pieces)
 
 
 def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome]) -> Fingerprinter:
     sources = _template_sources(renderer.site_dir)
     outside_article = "".join(text for name, text in sources if not name.endswith("/article.html"))
-    shared = dict(renderer.shared)
+    # What pages read only through the build partials is no input of theirs: the partials are
+    # compared on their own (write_pages). The configuration counts whole, as templates are
+    # compiled with it (translations, the base URL).
+    reads = renderer.page_reads()
+    shared: dict[str, Any] = {name: value for name, value in renderer.shared.items() if name in reads.names}
     if not any(_NOW.search(text) for _, text in sources):
         shared.pop("now", None)  # no template prints the build time: it is no input of a page
+    site = shared.get("site")
+    if site is not None and reads.site_fields is not None:
+        shared["site"] = {name: getattr(site, name) for name in sorted(reads.site_fields) if hasattr(site, name)}
     return Fingerprinter(
-        [__version__, package_digest(), *(f"{name}\n{text}" for name, text in sources)],
+        [__version__, package_digest(), repr(renderer.config), *(f"{name}\n{text}" for name, text in sources)],
         shared, outcomes, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)), renderer.articles,
     )
 

@@ -21,6 +21,7 @@ from jinja2.utils import missing
 from markupsafe import Markup
 
 from gettimes import urls
+from gettimes.cache import digest
 from gettimes.config import SiteConfig
 from gettimes.diagnostics import Report
 from gettimes.feeds import atom_feed_url, listing_feed_url, site_feed_url
@@ -231,6 +232,7 @@ class PageRenderer:
                  index: SiteIndex, now: datetime) -> None:
         self.env = env
         self.site_dir = site_dir
+        self.config = config
         self.articles = index.articles  # the published articles, which the pages show
         self.shared: dict[str, Any] = {
             "site": site_view(config, index),
@@ -249,6 +251,47 @@ class PageRenderer:
                 self.page_partials[key] = name
             else:
                 self.partials[key] = html
+
+    def partials_digest(self) -> str:
+        """A digest of the build partials' HTML: pages written with the same one hold the same partials."""
+        return digest(*(f"{key}\0{html}" for key, html in sorted(self.partials.items())))
+
+    def page_reads(self) -> PageReads:
+        """What of the shared context the pages read, other than through the build partials.
+
+        A build partial drawn once is read by no page: its HTML is (`partials`). That holds
+        unless another template passes its context to it (includes it, say): it is then
+        read like any other template.
+        """
+        once = {name for key, name in BUILD_PARTIALS if key in self.partials}
+        found = {}
+        loader = self.env.loader
+        for name in self.env.list_templates():
+            try:
+                found[name] = _names_in(self.env, loader.get_source(self.env, name)[0])  # type: ignore[union-attr]
+            except jinja2.TemplateError:
+                return PageReads(frozenset(self.shared), None)
+        passed = {other for reads in found.values() for other in reads.uses}
+        if None in passed:
+            once = set()  # a template name computed while rendering: any template may be passed a context
+        once -= passed
+        names: set[str] = set()
+        fields = _FieldReads()
+        macros: dict[tuple[str, int], _FieldReads] = {}
+        for reads in found.values():
+            for key, read in reads.macro_params.items():
+                macros[key] = macros.get(key, _FieldReads()).merged(read)
+        for name, reads in found.items():
+            if name in once:
+                continue
+            names |= reads.names
+            fields = fields.merged(reads.site)
+        # `site` handed to a macro counts by what the macro reads of that parameter (one level deep).
+        handed = [macros.get(call, _WHOLE) for call in fields.passed]
+        for read in handed:
+            fields = fields.merged(read)
+        site_fields = None if fields.whole or any(read.passed for read in handed) else fields.fields
+        return PageReads(frozenset(names & set(self.shared)), site_fields)
 
     def render(self, job: PageJob, report: Report) -> bytes | None:
         try:
@@ -357,22 +400,54 @@ def _reads_only(env: jinja2.Environment, name: str, names: set[str], seen: set[s
     if env.loader is None:
         return False
     try:
-        reads, uses = _names_in(env, env.loader.get_source(env, name)[0])
+        reads = _names_in(env, env.loader.get_source(env, name)[0])
     except jinja2.TemplateError:
         return False
-    return reads <= names and all(other is not None and _reads_only(env, other, names, seen) for other in uses)
+    return reads.names <= names and all(other is not None and _reads_only(env, other, names, seen)
+                                        for other in reads.uses)
 
 
-_NAMES_IN: dict[str, tuple[frozenset[str], tuple[str | None, ...]]] = {}
+@dataclass(frozen=True, slots=True)
+class PageReads:
+    """What pages read of the shared context: its names, and of `site` the fields (None: maybe all)."""
+
+    names: frozenset[str]
+    site_fields: frozenset[str] | None
 
 
-def _names_in(env: jinja2.Environment, source: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
-    """The variables a template reads from its context, and the templates it passes that context to.
+@dataclass(frozen=True, slots=True)
+class _FieldReads:
+    """How a template uses one variable: the fields it reads of it, the macros it hands it to
+    (name, argument position), and whether it uses it otherwise (so maybe all of it)."""
+
+    fields: frozenset[str] = frozenset()
+    passed: frozenset[tuple[str, int]] = frozenset()
+    whole: bool = False
+
+    def merged(self, other: _FieldReads) -> _FieldReads:
+        return _FieldReads(self.fields | other.fields, self.passed | other.passed, self.whole or other.whole)
+
+
+_WHOLE = _FieldReads(whole=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _TemplateReads:
+    names: frozenset[str]  # the variables it reads from its context
+    uses: tuple[str | None, ...]  # the templates it passes its context to; None: computed at run time
+    site: _FieldReads  # how it uses `site`
+    macro_params: Mapping[tuple[str, int], _FieldReads]  # how its macros use each parameter
+
+
+_NAMES_IN: dict[str, _TemplateReads] = {}
+
+
+def _names_in(env: jinja2.Environment, source: str) -> _TemplateReads:
+    """What a template reads from its context, and the templates it passes that context to.
 
     Those are the templates it includes or extends, and those it imports `with context`; a plain
-    import sees only the globals, so what it reads cannot differ from page to page. None stands
-    for a template name computed at run time. Kept by source text: parsing is slow, and
-    `gettimes serve` rebuilds often with the same templates.
+    import sees only the globals, so what it reads cannot differ from page to page. Kept by
+    source text: parsing is slow, and `gettimes serve` rebuilds often with the same templates.
     """
     found = _NAMES_IN.get(source)
     if found is None:
@@ -382,10 +457,37 @@ def _names_in(env: jinja2.Environment, source: str) -> tuple[frozenset[str], tup
             if isinstance(node, nodes.Extends | nodes.Include) or (
                     isinstance(node, nodes.Import | nodes.FromImport) and node.with_context):
                 uses.extend(_template_names(node.template))
-        found = frozenset(meta.find_undeclared_variables(ast)), tuple(uses)
+        found = _TemplateReads(frozenset(meta.find_undeclared_variables(ast)), tuple(uses), _field_reads(ast, "site"),
+                               MappingProxyType(_macro_params(ast)))
         if len(_NAMES_IN) >= 64:
             _NAMES_IN.clear()
         _NAMES_IN[source] = found
+    return found
+
+
+def _field_reads(tree: nodes.Node, name: str) -> _FieldReads:
+    """How the nodes below `tree` use the variable `name`: `name.field`, `macro(name)`, or otherwise."""
+    fields = {node for node in tree.find_all(nodes.Getattr)
+              if isinstance(node.node, nodes.Name) and node.node.name == name}
+    passed = set()
+    accounted = {id(node.node) for node in fields}
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name):
+            for position, argument in enumerate(call.args):
+                if isinstance(argument, nodes.Name) and argument.name == name:
+                    passed.add((call.node.name, position))
+                    accounted.add(id(argument))
+    whole = any(node.name == name and node.ctx != "param" and id(node) not in accounted
+                for node in tree.find_all(nodes.Name))
+    return _FieldReads(frozenset(node.attr for node in fields), frozenset(passed), whole)
+
+
+def _macro_params(ast: nodes.Template) -> dict[tuple[str, int], _FieldReads]:
+    """For each macro defined in the template, how it uses each of its parameters."""
+    found = {}
+    for macro in ast.find_all(nodes.Macro):
+        for position, parameter in enumerate(macro.args):
+            found[(macro.name, position)] = _field_reads(nodes.Template(macro.body), parameter.name)
     return found
 
 
