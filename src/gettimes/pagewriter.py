@@ -23,7 +23,7 @@ from gettimes.fingerprint import Fingerprinter
 from gettimes.freshness import package_digest
 from gettimes.output import StagedOutput
 from gettimes.parallel import chunked, run_tasks
-from gettimes.render import THEME_DIR, PageJob, PageRenderer
+from gettimes.render import THEME_DIR, PageJob, PageReads, PageRenderer
 from gettimes.splicing import splice
 
 Progress = Callable[[int, int], None]
@@ -54,9 +54,13 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     are unchanged. When only the partials changed (a new day moved Weekly Hot Issue, say),
     the new partials take the old ones' place in the previous file (see `partial_pieces`).
     """
-    fingerprints = _fingerprinter(renderer, outcomes)
+    sources = _template_sources(renderer.site_dir)
+    # Reading what templates read means parsing them all: kept while they and the partials are the same.
+    reads_key = digest(package_digest(), *(f"{name}\n{text}" for name, text in sources), *sorted(renderer.partials))
+    reads = cache.derive("page reads", reads_key, renderer.page_reads)
+    fingerprints = _fingerprinter(renderer, outcomes, sources, reads)
     partials = renderer.partials_digest()
-    pieces = partial_pieces(renderer, cache.kept(PARTIALS_KEPT))
+    pieces = partial_pieces(renderer, sources, cache.kept(PARTIALS_KEPT))
     cache.keep(PARTIALS_KEPT, (partials, dict(renderer.partials)))
     written: dict[str, WrittenPage] = {}
     pending: list[_Task] = []
@@ -99,7 +103,7 @@ class PartialPieces:
     pieces: tuple[tuple[bytes, bytes], ...]  # (old HTML, new HTML) of each partial that changed
 
 
-def partial_pieces(renderer: PageRenderer, kept: object) -> PartialPieces | None:
+def partial_pieces(renderer: PageRenderer, templates: list[tuple[str, str]], kept: object) -> PartialPieces | None:
     """The pieces to splice into pages written with the last build's partials (`kept`), if that is safe.
 
     It is safe when every template prints each changed partial as it is (`{{ sidebar_html }}`),
@@ -110,7 +114,7 @@ def partial_pieces(renderer: PageRenderer, kept: object) -> PartialPieces | None
     if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], dict)):
         return None
     old_digest, old_partials = kept
-    sources = [text for _, text in _template_sources(renderer.site_dir)]
+    sources = [text for _, text in templates]
     pieces = []
     for key, new in sorted(renderer.partials.items()):
         old = old_partials.get(key)
@@ -194,13 +198,12 @@ def _spliced(state: _State, rel: str, previous: WrittenPage) -> bytes | None:
     return splice(data, state.pieces)
 
 
-def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome]) -> Fingerprinter:
-    sources = _template_sources(renderer.site_dir)
+def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome], sources: list[tuple[str, str]],
+                   reads: PageReads) -> Fingerprinter:
     outside_article = "".join(text for name, text in sources if not name.endswith("/article.html"))
     # What pages read only through the build partials is no input of theirs: the partials are
     # compared on their own (write_pages). The configuration counts whole, as templates are
     # compiled with it (translations, the base URL).
-    reads = renderer.page_reads()
     shared: dict[str, Any] = {name: value for name, value in renderer.shared.items() if name in reads.names}
     if not any(_NOW.search(text) for _, text in sources):
         shared.pop("now", None)  # no template prints the build time: it is no input of a page

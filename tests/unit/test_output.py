@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gettimes.diagnostics import Report
-from gettimes.output import StagedOutput, list_files, tree_of
+from gettimes.output import StagedOutput, folders_unchanged, list_files, tree_of
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -211,3 +211,29 @@ def test_a_file_slipped_into_the_spare_does_not_reach_the_site(tmp_path: Path) -
     counts = third.commit([rel for rel, _, _ in second_counts.tree.files])
     assert _tree(output) == {**FIRST, "index.html": b"third"}
     assert [rel for rel, _, _ in counts.tree.files] == sorted(FIRST)
+
+
+def test_a_staged_file_with_no_other_name_is_written_over_in_place(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    _build(output, {**FIRST, "article/a/index.html": b"second a, longer"}).commit()
+    spare = StagedOutput(output).staging / "article/a/index.html"  # the first build's file, now only here
+    assert spare.stat().st_nlink == 1
+    with spare.open("rb") as before:  # still reads the old file if a new one took its name
+        staged = _build(output, {**FIRST, "article/a/index.html": b"3rd"})
+        assert before.read() == spare.read_bytes() == b"3rd"  # shorter: the rest is cut off
+    staged.commit()
+    assert _tree(output) == {**FIRST, "article/a/index.html": b"3rd"}
+
+
+def test_opening_the_staging_folder_voids_an_old_record_of_it(tmp_path: Path) -> None:
+    # A build killed after writing over staged files in place leaves their folders' times
+    # alone; the top folder's time must still tell that the folder is not as recorded.
+    output = tmp_path / "public"
+    _build(output, FIRST).commit()
+    _build(output, FIRST).commit()
+    staging = StagedOutput(output).staging
+    record = tree_of(staging, {rel: "" for rel in FIRST})
+    assert folders_unchanged(staging, record)
+    StagedOutput(output).open()
+    assert not folders_unchanged(staging, record)
