@@ -262,7 +262,7 @@ def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile],
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
     written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress)
-    written.update(write_generated(generated, output, cache, report))
+    written.update(write_generated(generated, output, cache, report, workers))
     return written
 
 

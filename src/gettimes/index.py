@@ -9,11 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import heapq
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 from math import ceil
 from types import MappingProxyType
 
@@ -159,22 +157,30 @@ class SiteIndex:
 
     def related_table(self) -> dict[str, tuple[int, ...]]:
         """related() of every published article, as positions in `articles`."""
-        return {article.url: self._related_positions(article, RELATED_LIMIT) for article in self.articles}
+        sets = {slug: frozenset(positions) for slug, positions in self._tag_positions.items()}
+        return {article.url: self._related_positions(article, RELATED_LIMIT, sets) for article in self.articles}
 
     def with_related(self, table: Mapping[str, tuple[int, ...]]) -> SiteIndex:
         """This index answering related() from `table`, made by related_table() for the same related_key()."""
         return dataclasses.replace(self, _related=MappingProxyType(dict(table)))
 
-    def _related_positions(self, article: Article, limit: int) -> tuple[int, ...]:
-        """Counts in C (Counter over positions in the newest-first list) and sorts only
-        the few articles sharing two or more tags: it runs for every article page."""
+    def _related_positions(self, article: Article, limit: int,
+                           sets: Mapping[str, frozenset[int]] | None = None) -> tuple[int, ...]:
+        """Finds the few articles sharing two or more tags by intersecting the tags' sets of
+        positions (in C), and counts and sorts only those: it runs for every article."""
         own = self._positions.get(article.url)
-        lists = [self._tag_positions[tag.slug] for tag in article.tags if tag.slug in self._tag_positions]
-        if own is None or not lists:
+        slugs = [tag.slug for tag in article.tags if tag.slug in self._tag_positions]
+        if own is None or not slugs:
             return ()
-        counts = Counter(chain.from_iterable(lists))
-        counts.pop(own, None)
-        chosen = [position for _, position in sorted((-n, p) for p, n in counts.items() if n > 1)[:limit]]
+        lists = [self._tag_positions[slug] for slug in slugs]
+        tag_sets = [sets[slug] for slug in slugs] if sets is not None else [frozenset(each) for each in lists]
+        shared: set[int] = set()
+        for number, first in enumerate(tag_sets):
+            for second in tag_sets[number + 1:]:
+                shared |= first & second
+        shared.discard(own)
+        ranked = sorted((-sum(position in each for each in tag_sets), position) for position in shared)
+        chosen = [position for _, position in ranked[:limit]]
         seen = set(chosen)
         for position in heapq.merge(*lists):  # the newest sharing one tag
             if len(chosen) >= limit:

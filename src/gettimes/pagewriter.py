@@ -137,21 +137,45 @@ def _printed_as_is(source: str, name: str) -> bool:
 
 
 def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache: BuildCache,
-                    report: Report) -> dict[str, WrittenPage]:
-    """Write feeds and sitemaps; one whose key is unchanged is taken from the output unmade."""
+                    report: Report, workers: int = 1) -> dict[str, WrittenPage]:
+    """Write feeds and sitemaps; one whose key is unchanged is taken from the output unmade.
+
+    The others are made in `workers` processes when there are many (a feed per tag and
+    reporter: hundreds on a large site)."""
     code = package_digest()
     written: dict[str, WrittenPage] = {}
-    for file in files:
+    pending: list[tuple[int, str]] = []
+    for position, file in enumerate(files):
         if not output.claim(file.path, file.source, report):
             continue
         fingerprint = digest("generated", code, file.key)
         previous = cache.written_page(file.path)
-        if previous is None or previous.fingerprint != fingerprint or \
-                not output.reuse(file.path, previous.size, previous.mtime_ns):
-            output.write(file.path, file.data)
-        stat = output.stat(file.path)
-        written[file.path] = WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns)
+        if previous is not None and previous.fingerprint == fingerprint and \
+                output.reuse(file.path, previous.size, previous.mtime_ns):
+            written[file.path] = previous
+        else:
+            pending.append((position, fingerprint))
+
+    def collect(result: _Rendered) -> None:
+        written.update(result.pages)
+        output.written += result.written
+        output.unchanged += result.unchanged
+
+    workers = workers if len(pending) >= PARALLEL_FROM else 1
+    run_tasks(_make_generated, (files, output.final), chunked(pending, workers * 4), workers, collect)
     return written
+
+
+def _make_generated(state: tuple[Sequence[GeneratedFile], Path], chunk: Sequence[tuple[int, str]]) -> _Rendered:
+    files, final = state
+    output = StagedOutput(final)  # the same staging folder, seen from this process
+    pages = []
+    for position, fingerprint in chunk:
+        file = files[position]
+        output.write(file.path, file.data)
+        stat = output.stat(file.path)
+        pages.append((file.path, WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns)))
+    return _Rendered(output.written, output.unchanged, tuple(pages), ())
 
 
 @dataclass(frozen=True, slots=True)
