@@ -203,3 +203,14 @@ def test_shorten_cuts_a_single_long_word() -> None:
 def test_rendering_is_deterministic() -> None:
     source = "## A\n\n## A\n\nText[^1].\n\n[^1]: Note.\n"
     assert HTML.render(source) == HTML.render(source) == MarkdownRenderer().render(source)
+
+
+def test_line_endings_and_nul_are_normalized_as_markdown_it_does() -> None:
+    from markdown_it import MarkdownIt
+    stock = MarkdownIt("commonmark")
+    for text in ("a\r\nb\rc\n\r\nd", "one\r\r\n\rtwo", "x\0y\r\n\0", "```\r\ncode\r\n```\r\n"):
+        assert HTML.render(text).html == stock.render(text)
+
+
+def test_shorten_takes_every_unicode_space_for_a_space() -> None:
+    assert shorten("\u3000A\u00a0\u2028 B\x1c\x85C\u2009") == "A B C"
