@@ -28,6 +28,8 @@ _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Browsers drop tabs, newlines and control characters from a URL before reading its scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpe?g|webp);")
+# A path on the site in characters that URL normalizing leaves as they are.
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,15 @@ def _normalize(state: StateCore) -> None:
     if "\0" in text:
         text = text.replace("\0", "\ufffd")
     state.src = text
+
+
+class _MarkdownIt(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:
+        # Most links in news articles are such paths; normalizing one gives it back unchanged
+        # after parsing it and encoding it a character at a time.
+        if _PLAIN_PATH.fullmatch(url):
+            return url
+        return super().normalizeLink(url)
 
 
 def _scrub_raw_html(markup: str) -> str:
@@ -75,7 +86,7 @@ class MarkdownRenderer:
     """Renders article bodies; `allow_html=False` escapes raw HTML instead of passing it."""
 
     def __init__(self, allow_html: bool = True) -> None:
-        md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+        md = _MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
         md.core.ruler.at("normalize", _normalize)
         md.enable("table")
         md.use(footnote_plugin)

@@ -214,3 +214,11 @@ def test_line_endings_and_nul_are_normalized_as_markdown_it_does() -> None:
 
 def test_shorten_takes_every_unicode_space_for_a_space() -> None:
     assert shorten("\u3000A\u00a0\u2028 B\x1c\x85C\u2009") == "A B C"
+
+
+@pytest.mark.parametrize("url", ["/article/x/", "/a//b", "/A_b.c~d-e/", "/", "//host/x", "/a b", "/%41", "/ä",
+                                 "/a?x=1#h", "https://example.com/a_b", "mailto:a@b.c"])
+def test_link_destinations_are_normalized_as_markdown_it_does(url: str) -> None:
+    from markdown_it import MarkdownIt
+    text = f"[a](<{url}>) ![b](<{url}>)\n\n[c]: <{url}>\n\n[c]\n"
+    assert HTML.render(text).html == MarkdownIt("commonmark").render(text)
