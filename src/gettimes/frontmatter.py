@@ -82,15 +82,20 @@ class Document:
 
     def line_of(self, key: str) -> int:
         """The 1-based file line of a top-level front matter key (the fence if unknown)."""
-        if self._lines is None:
-            if self.key_nodes is not None:
-                self._lines = _node_key_lines(self.header, self.key_nodes)
-            else:
-                self._lines = _key_lines(self.header, self.header_format)
-        offset = self._lines.get(key)
+        offset = self._offset_of(key)
         if offset is None:
             return max(self.header_line - 1, 1)
         return self.header_line + offset
+
+    def _offset_of(self, key: str) -> int | None:
+        """The 0-based line of a top-level key within the header (its first, if written twice)."""
+        if self.key_nodes is not None:  # only the key asked for is counted: most documents ask for one
+            node = next((node for node in self.key_nodes
+                         if isinstance(node, yaml.ScalarNode) and str(node.value) == key), None)
+            return None if node is None else node_line(self.header, node) - 1
+        if self._lines is None:
+            self._lines = _key_lines(self.header, self.header_format)
+        return self._lines.get(key)
 
 
 def _key_lines(header: str, header_format: str) -> dict[str, int]:
@@ -106,7 +111,10 @@ def _key_lines(header: str, header_format: str) -> dict[str, int]:
         node = yaml.compose(header, Loader=SafeLoader)
     except yaml.YAMLError:
         return lines
-    return _node_key_lines(header, _top_keys(node))
+    for key_node in _top_keys(node):
+        if isinstance(key_node, yaml.ScalarNode):
+            lines.setdefault(str(key_node.value), node_line(header, key_node) - 1)
+    return lines
 
 
 def _top_keys(node: yaml.Node | None) -> list[yaml.Node]:
@@ -114,14 +122,6 @@ def _top_keys(node: yaml.Node | None) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [key_node for key_node, _ in node.value]
     return []
-
-
-def _node_key_lines(header: str, key_nodes: list[yaml.Node]) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for key_node in key_nodes:
-        if isinstance(key_node, yaml.ScalarNode):
-            lines.setdefault(str(key_node.value), node_line(header, key_node) - 1)
-    return lines
 
 
 def parse_document(text: str, rel: str, report: Report, *, required: bool = True) -> Document | None:
