@@ -9,7 +9,9 @@ Reading back 10,000 cached articles this way is several times quicker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -18,8 +20,6 @@ from gettimes.diagnostics import Diagnostic
 from gettimes.models import Article, Author, Category, Image, Tag
 
 _ARTICLE_FIELDS = tuple(field.name for field in fields(Article))
-_NESTED = {"category": Category, "image": Image}
-_NESTED_MANY = {"tags": Tag, "authors": Author}
 _CATEGORY, _IMAGE, _TAGS, _AUTHORS, _META = (
     _ARTICLE_FIELDS.index(name) for name in ("category", "image", "tags", "authors", "meta"))
 Row = tuple[Any, ...]
@@ -85,17 +85,25 @@ class Unpacker:
         return found
 
 
+def _values_of(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving the field values of a `kind` object as a tuple, in field order."""
+    names = [field.name for field in fields(kind)]
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda value: (get(value),)
+
+
+_ARTICLE_VALUES = _values_of(Article)
+_NESTED_VALUES = {kind: _values_of(kind) for kind in (Category, Image, Tag, Author)}
+
+
 def _pack_article(article: Article) -> tuple[Any, ...]:
-    values = []
-    for name in _ARTICLE_FIELDS:
-        value = getattr(article, name)
-        if name in _NESTED:
-            value = None if value is None else _plain(value)
-        elif name in _NESTED_MANY:
-            value = tuple(_plain(item) for item in value)
-        elif name == "meta":
-            value = dict(value)
-        values.append(value)
+    values = list(_ARTICLE_VALUES(article))
+    for index in (_CATEGORY, _IMAGE):
+        if values[index] is not None:
+            values[index] = _plain(values[index])
+    for index in (_TAGS, _AUTHORS):
+        values[index] = tuple([_plain(item) for item in values[index]])
+    values[_META] = dict(values[_META])
     return tuple(values)
 
 
@@ -104,5 +112,5 @@ _PLAIN: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 def _plain(value: Any) -> tuple[Any, ...]:
     """The object's values as a tuple, the same tuple object for equal values (pickled once)."""
-    values = tuple(getattr(value, field.name) for field in fields(value))
+    values = _NESTED_VALUES[type(value)](value)
     return _PLAIN.setdefault(values, values)

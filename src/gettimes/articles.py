@@ -1,12 +1,17 @@
 """Load every article of a site: from the cache where the file is unchanged, the
-rest in parallel. The result is the same, in the same order, however it was made."""
+rest in parallel. The result is the same, in the same order, however it was made.
+
+A loaded file comes back from its worker as the cache row it is stored as
+(article_store): a row pickles in C, where the model objects would each go through
+Python, and the parent unpacks it as it would unpack a row read from the cache.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from gettimes.article_store import LoadOutcome, Unpacker, pack
+from gettimes.article_store import LoadOutcome, Row, Unpacker, pack
 from gettimes.cache import BuildCache
 from gettimes.content import ArticleLoader, LoadedArticle
 from gettimes.diagnostics import Report
@@ -44,11 +49,12 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
         except (TypeError, ValueError):  # not a row of this version: load the file again
             misses.append(rel)
 
-    def collect(results: list[LoadOutcome]) -> None:
-        for outcome in results:
+    def collect(rows: list[Row]) -> None:
+        for row in rows:
+            outcome = unpacker.unpack(row)
             outcomes[outcome.rel] = outcome
             if outcome.key:
-                cache.put_article(outcome.key, pack(outcome))
+                cache.put_article(outcome.key, row)
 
     state = (root, loader, cache)
     workers = jobs if len(misses) >= PARALLEL_FROM else 1
@@ -62,19 +68,19 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
     return result, outcomes
 
 
-def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[str]) -> list[LoadOutcome]:
+def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[str]) -> list[Row]:
     root, loader, cache = state
-    results = []
-    for rel in rels:
-        report = Report()
-        try:
-            data = (root / rel).read_bytes()
-        except OSError as exc:
-            report.error(rel, None, f"cannot read file: {exc.strerror}")
-            results.append(LoadOutcome(rel, "", None, tuple(report.items)))
-            continue
-        loaded = loader.load_bytes(rel, data, report)
-        card = card_digest(loaded.article) if loaded is not None else ""
-        key = cache.article_key(rel, content_digest(data))
-        results.append(LoadOutcome(rel, key, loaded, tuple(report.items), card))
-    return results
+    return [pack(_load_one(root, loader, cache, rel)) for rel in rels]
+
+
+def _load_one(root: Path, loader: ArticleLoader, cache: BuildCache, rel: str) -> LoadOutcome:
+    report = Report()
+    try:
+        data = (root / rel).read_bytes()
+    except OSError as exc:
+        report.error(rel, None, f"cannot read file: {exc.strerror}")
+        return LoadOutcome(rel, "", None, tuple(report.items))
+    loaded = loader.load_bytes(rel, data, report)
+    card = card_digest(loaded.article) if loaded is not None else ""
+    key = cache.article_key(rel, content_digest(data))
+    return LoadOutcome(rel, key, loaded, tuple(report.items), card)

@@ -150,6 +150,39 @@ class ArticleLoader:
         self.config = config
         self.authors = authors
         self.markdown = MarkdownRenderer(config.markdown_html)
+        # The same names recur in thousands of articles, and slugifying one costs more than
+        # the rest of a tag: each tag, category and unlisted reporter is made once.
+        self._tags: dict[str, Tag] = {}
+        self._categories: dict[str, Category] = {}
+        self._unlisted: dict[str, Author] = {}
+
+    def tag(self, name: str) -> Tag:
+        tag = self._tags.get(name)
+        if tag is None:
+            slug = make_slug(name, self.config.slugs) or fallback_slug(name)
+            tag = self._tags[name] = Tag(name, slug, urls.tag_url(slug))
+        return tag
+
+    def category(self, name: str) -> Category | None:
+        """The configured category called `name`, None if there is none."""
+        category = self._categories.get(name)
+        if category is None:
+            found = self.config.category_named(name)
+            if found is None:
+                return None
+            category = self._categories[name] = Category(found.name, found.slug, urls.category_url(found.slug))
+        return category
+
+    def reporter(self, name: str) -> Author:
+        """The reporter called `name`: their profile, or one made from the name alone."""
+        known = self.authors.get(name.casefold())
+        if known is not None:
+            return known
+        unlisted = self._unlisted.get(name)
+        if unlisted is None:
+            slug = make_slug(name, self.config.slugs) or fallback_slug(name)
+            unlisted = self._unlisted[name] = Author(name, slug, urls.author_url(slug), known=False)
+        return unlisted
 
     def load(self, path: Path, report: Report) -> LoadedArticle | None:
         rel = path.relative_to(self.site_dir).as_posix()
@@ -272,19 +305,18 @@ class _ArticleFields:
         name = self.text("category", required=True)
         if not name:
             return None
-        found = self.config.category_named(name)
+        found = self.loader.category(name)
         if found is None:
             names = [c.name for c in self.config.categories]
             self.error("category", f"unknown category '{name}'{did_you_mean(name, names)}; "
                        f"the categories are: {', '.join(names)}")
-            return None
-        return Category(found.name, found.slug, urls.category_url(found.slug))
+        return found
 
     def _tags(self) -> tuple[Tag, ...]:
         tags: dict[str, Tag] = {}
         for name in self.names("tags"):
-            slug = make_slug(name, self.config.slugs) or fallback_slug(name)
-            tags.setdefault(slug, Tag(name, slug, urls.tag_url(slug)))
+            tag = self.loader.tag(name)
+            tags.setdefault(tag.slug, tag)
         return tuple(tags.values())
 
     def _authors(self) -> tuple[Author, ...]:
@@ -297,12 +329,9 @@ class _ArticleFields:
         names = [value.strip()] if key == "author" and isinstance(value, str) else self.names(key)
         result: list[Author] = []
         for name in filter(None, names):
-            known = self.loader.authors.get(name.casefold())
-            if known is None:
-                slug = make_slug(name, self.config.slugs) or fallback_slug(name)
-                known = Author(name, slug, urls.author_url(slug), known=False)
-            if all(other.slug != known.slug for other in result):  # one reporter, one page, once
-                result.append(known)
+            reporter = self.loader.reporter(name)
+            if all(other.slug != reporter.slug for other in result):  # one reporter, one page, once
+                result.append(reporter)
         return tuple(result)
 
     def _image(self) -> Image | None:

@@ -1,8 +1,8 @@
 """Read a source file and split its front matter (YAML or TOML) from its body.
 
-Parsing uses the fast C YAML loader; the line of a key is found only when a
-message needs it, by composing the header once more (errors are rare, builds
-are frequent).
+Parsing uses the fast C YAML loader. The top-level key nodes of that one parse
+are kept with the document, and the line of a key is counted from them only when
+something asks for it (errors are rare, builds are frequent).
 """
 
 from __future__ import annotations
@@ -27,6 +27,16 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc]
     PyYAML raises a bare ValueError for `2025-02-30`; as text it reaches the
     field's own check, which reports it with its key and line.
     """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Most values are text, which the general path (the constructed-object and
+        # recursion bookkeeping, three calls down to the same `node.value`) slows.
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value
+        return super().construct_object(node, deep)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
@@ -76,16 +86,26 @@ class Document:
     header: str = ""
     header_line: int = 1
     header_format: str = "yaml"
+    # The top-level key nodes of a YAML header as parsed, kept to find a key's line if asked.
+    key_nodes: list[yaml.Node] | None = field(default=None, repr=False)
     _lines: dict[str, int] | None = field(default=None, repr=False)
 
     def line_of(self, key: str) -> int:
         """The 1-based file line of a top-level front matter key (the fence if unknown)."""
-        if self._lines is None:
-            self._lines = _key_lines(self.header, self.header_format)
-        offset = self._lines.get(key)
+        offset = self._offset_of(key)
         if offset is None:
             return max(self.header_line - 1, 1)
         return self.header_line + offset
+
+    def _offset_of(self, key: str) -> int | None:
+        """The 0-based line of a top-level key within the header (its first, if written twice)."""
+        if self.key_nodes is not None:  # only the key asked for is counted: most documents ask for one
+            node = next((node for node in self.key_nodes
+                         if isinstance(node, yaml.ScalarNode) and str(node.value) == key), None)
+            return None if node is None else node_line(self.header, node) - 1
+        if self._lines is None:
+            self._lines = _key_lines(self.header, self.header_format)
+        return self._lines.get(key)
 
 
 def _key_lines(header: str, header_format: str) -> dict[str, int]:
@@ -101,11 +121,17 @@ def _key_lines(header: str, header_format: str) -> dict[str, int]:
         node = yaml.compose(header, Loader=SafeLoader)
     except yaml.YAMLError:
         return lines
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), node_line(header, key_node) - 1)
+    for key_node in _top_keys(node):
+        if isinstance(key_node, yaml.ScalarNode):
+            lines.setdefault(str(key_node.value), node_line(header, key_node) - 1)
     return lines
+
+
+def _top_keys(node: yaml.Node | None) -> list[yaml.Node]:
+    """The key nodes of a mapping node, in the order written (none for another node)."""
+    if isinstance(node, yaml.MappingNode):
+        return [key_node for key_node, _ in node.value]
+    return []
 
 
 def parse_document(text: str, rel: str, report: Report, *, required: bool = True) -> Document | None:
@@ -135,38 +161,62 @@ def parse_document(text: str, rel: str, report: Report, *, required: bool = True
         return None
     header = "\n".join(lines[first + 1 : close])
     header_line = first + 2
-    meta = _parse_header(header, header_format, header_line, rel, report)
+    if header_format == "toml":
+        meta = _parse_toml(header, header_line, rel, report)
+        key_nodes = None
+    else:
+        parsed = _parse_yaml(header, header_line, rel, report)
+        meta, key_nodes = parsed if parsed is not None else (None, None)
     if meta is None:
         return None
     body = "\n".join(lines[close + 1 :])
-    return Document(rel, meta, body, close + 2, header, header_line, header_format)
+    return Document(rel, meta, body, close + 2, header, header_line, header_format, key_nodes)
 
 
-def _parse_header(
-    header: str, header_format: str, header_line: int, rel: str, report: Report
-) -> dict[str, Any] | None:
-    if header_format == "toml":
-        try:
-            return _without_controls(tomllib.loads(header))
-        except tomllib.TOMLDecodeError as exc:
-            # tomllib ends its message with "(at line 3, column 7)" or "(at end of document)".
-            match = _TOML_WHERE.search(str(exc))
-            offset = int(match.group(1)) if match and match.group(1) else header.count("\n") + 1
-            message = _TOML_WHERE.sub("", str(exc)).strip()
-            report.error(rel, header_line + offset - 1, f"invalid TOML front matter: {message}")
-            return None
+def _parse_toml(header: str, header_line: int, rel: str, report: Report) -> dict[str, Any] | None:
     try:
-        value = yaml.load(header, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or pure)
+        return _without_controls(tomllib.loads(header))
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib ends its message with "(at line 3, column 7)" or "(at end of document)".
+        match = _TOML_WHERE.search(str(exc))
+        offset = int(match.group(1)) if match and match.group(1) else header.count("\n") + 1
+        message = _TOML_WHERE.sub("", str(exc)).strip()
+        report.error(rel, header_line + offset - 1, f"invalid TOML front matter: {message}")
+        return None
+
+
+def _parse_yaml(
+    header: str, header_line: int, rel: str, report: Report
+) -> tuple[dict[str, Any], list[yaml.Node]] | None:
+    """The header's values and its top-level key nodes, or None after reporting."""
+    try:
+        value, key_nodes = _load_with_keys(header)
     except yaml.YAMLError as exc:
         report.error(rel, *_yaml_error(exc, header, header_line))
         return None
     if value is None:
-        return {}
+        return {}, key_nodes
     if not isinstance(value, dict):
         report.error(rel, header_line - 1,
                      "front matter must be a mapping of keys to values (key: value lines)")
         return None
-    return _without_controls({str(key): item for key, item in value.items()})
+    return _without_controls({str(key): item for key, item in value.items()}), key_nodes
+
+
+def _load_with_keys(text: str) -> tuple[Any, list[yaml.Node]]:
+    """What `yaml.load` gives for `text`, and the top-level key nodes as written.
+
+    One parse serves both the values and, should a message need one, a key's line.
+    The keys are taken before construction, which rewrites a mapping that has a
+    merge key (`<<`).
+    """
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        key_nodes = _top_keys(node)
+        return (None if node is None else loader.construct_document(node)), key_nodes
+    finally:
+        loader.dispose()
 
 
 # Errors found only where YAML gives up (the end of the header, the next key) but made

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -27,7 +28,8 @@ _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Browsers drop tabs, newlines and control characters from a URL before reading its scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpe?g|webp);")
-_SPACES = re.compile(r"\s+")
+# A path on the site in characters that URL normalizing leaves as they are.
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,26 @@ class RenderedBody:
 def _heading_slug(text: str) -> str:
     slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).strip().replace(" ", "-")
     return slug or "section"
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's own `normalize` rule (line endings to "\\n", NUL to U+FFFD) without its
+    regular expressions, which step through the whole body one character at a time."""
+    text = state.src
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")
+    state.src = text
+
+
+class _MarkdownIt(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:
+        # Most links in news articles are such paths; normalizing one gives it back unchanged
+        # after parsing it and encoding it a character at a time.
+        if _PLAIN_PATH.fullmatch(url):
+            return url
+        return super().normalizeLink(url)
 
 
 def _scrub_raw_html(markup: str) -> str:
@@ -64,7 +86,8 @@ class MarkdownRenderer:
     """Renders article bodies; `allow_html=False` escapes raw HTML instead of passing it."""
 
     def __init__(self, allow_html: bool = True) -> None:
-        md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+        md = _MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+        md.core.ruler.at("normalize", _normalize)
         md.enable("table")
         md.use(footnote_plugin)
         md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_slug)
@@ -104,12 +127,21 @@ def _plain_text(inline: Token) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return _collapse_spaces("".join(parts))
+
+
+def _collapse_spaces(text: str) -> str:
+    """`text` with each run of whitespace made one space and none at either end.
+
+    The same as `re.sub(r"\\s+", " ", text).strip()` (str.split and \\s take the same
+    characters for whitespace), several times quicker.
+    """
+    return " ".join(text.split())
 
 
 def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     """Cut `text` at a word boundary to at most `limit` characters, adding an ellipsis."""
-    text = _SPACES.sub(" ", text).strip()
+    text = _collapse_spaces(text)
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]

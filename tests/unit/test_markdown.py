@@ -203,3 +203,22 @@ def test_shorten_cuts_a_single_long_word() -> None:
 def test_rendering_is_deterministic() -> None:
     source = "## A\n\n## A\n\nText[^1].\n\n[^1]: Note.\n"
     assert HTML.render(source) == HTML.render(source) == MarkdownRenderer().render(source)
+
+
+def test_line_endings_and_nul_are_normalized_as_markdown_it_does() -> None:
+    from markdown_it import MarkdownIt
+    stock = MarkdownIt("commonmark")
+    for text in ("a\r\nb\rc\n\r\nd", "one\r\r\n\rtwo", "x\0y\r\n\0", "```\r\ncode\r\n```\r\n"):
+        assert HTML.render(text).html == stock.render(text)
+
+
+def test_shorten_takes_every_unicode_space_for_a_space() -> None:
+    assert shorten("\u3000A\u00a0\u2028 B\x1c\x85C\u2009") == "A B C"
+
+
+@pytest.mark.parametrize("url", ["/article/x/", "/a//b", "/A_b.c~d-e/", "/", "//host/x", "/a b", "/%41", "/ä",
+                                 "/a?x=1#h", "https://example.com/a_b", "mailto:a@b.c"])
+def test_link_destinations_are_normalized_as_markdown_it_does(url: str) -> None:
+    from markdown_it import MarkdownIt
+    text = f"[a](<{url}>) ![b](<{url}>)\n\n[c]: <{url}>\n\n[c]\n"
+    assert HTML.render(text).html == MarkdownIt("commonmark").render(text)
