@@ -41,9 +41,11 @@ from gettimes.pagewriter import bodies_spliceable, templates_read_the_clock, wri
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
+    CompiledTemplates,
     PageJob,
     PageRenderer,
     check_templates,
+    compiled_folder,
     make_environment,
     plan_pages,
 )
@@ -98,11 +100,13 @@ class BuildResult:
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
-              sources: SourceScan | None = None) -> Site | None:
+              sources: SourceScan | None = None, keep_templates: bool = False) -> Site | None:
     """Read and validate everything; the first half of build and all of check.
 
     `sources` is the scan of the site's files a build made first, if any (files it
-    found unchanged are then taken from the cache without being read)."""
+    found unchanged are then taken from the cache without being read). Templates
+    compiled by an earlier build are reused unless caching is off; with
+    `keep_templates`, those compiled now are kept for the next build."""
     config = load_config(root, report, options.base_url)
     if config is None:
         return None
@@ -125,7 +129,9 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     ranked = rank_articles(articles, rules, views, config.sidebar_items)
     index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
     index = index.with_related(cache.derive("related", index.related_key(), index.related_table))
-    templates = make_environment(root, config)
+    compiled = CompiledTemplates(compiled_folder(root, config, package_digest()), keep_templates) \
+        if options.cache else None
+    templates = make_environment(root, config, compiled)
     check_templates(templates, root, report)
     static_files = _static_files(root)
     if report.has_errors:
@@ -184,7 +190,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         if quick is not None:
             return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
                                record.warnings)
-    site = load_site(root, options, report, cache, sources)
+    site = load_site(root, options, report, cache, sources, keep_templates=options.cache)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
         raise SiteError(report)

@@ -5,22 +5,28 @@ A site's `templates/` folder overrides the built-in theme file by file.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.bccache import Bucket
 from jinja2.runtime import Macro
 from jinja2.utils import missing
 from markupsafe import Markup
 
 from gettimes import urls
+from gettimes.cache import CACHE_DIR, digest
 from gettimes.config import SiteConfig
 from gettimes.diagnostics import Report
 from gettimes.feeds import atom_feed_url, listing_feed_url, site_feed_url
@@ -74,19 +80,26 @@ class PageJob:
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+COMPILED_PREFIX = "templates-"  # folders of compiled templates in the build cache, one per key
+
+
+def make_environment(site_dir: Path, config: SiteConfig,
+                     compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+    """The Jinja environment of a site; with `compiled`, templates compiled by an earlier build are reused."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(site_dir / "templates"),
         jinja2.FileSystemLoader(THEME_DIR / "templates"),
     ])
     env = jinja2.Environment(
         loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, auto_reload=False,
+        keep_trailing_newline=True, auto_reload=False, bytecode_cache=compiled,
     )
     translate = Translator(config.language)
     base_path = urlsplit(config.base_url).path.rstrip("/")
     env.globals["t"] = translate
     # The theme writes `'key' | t`: with a constant key, Jinja looks the string up once, when it compiles.
+    # So do `'/x' | url` and the other filters given constants: what a template compiles to depends on
+    # the configuration, which is why compiled templates are kept per configuration (`compiled_folder`).
     env.filters["t"] = translate
     env.filters["date"] = translate.date
     env.filters["datetime"] = translate.full
@@ -100,6 +113,73 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.tests["startingwith"] = lambda text, prefix: text.startswith(prefix)  # cheaper than calling the method
     env.filters["urlencode"] = urlencode
     return env
+
+
+def compiled_folder(site_dir: Path, config: SiteConfig, code: str) -> Path:
+    """Where compiled templates are kept for this configuration: `.gettimes-cache/templates-KEY/`.
+
+    Jinja compiles each template to Python code once its source is known, and folds
+    filters given constants into that code (`'key' | t` becomes the translated text,
+    `'/x' | url` the path under base_url). So the key covers everything compiled code
+    can depend on besides the template's own source (which Jinja checks itself):
+    gettimes' code and strings (`code`, freshness.package_digest), Jinja's version,
+    Python's, and the configuration.
+    """
+    key = digest(code, jinja2.__version__, sys.version, repr(config))
+    return site_dir / CACHE_DIR / f"{COMPILED_PREFIX}{key}"
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's bytecode cache in one folder of the build cache; damaged or missing files are compiled anew.
+
+    With `write`, templates compiled now are saved for the next build, and the folders
+    of other keys (an earlier configuration or gettimes version) are removed.
+    """
+
+    def __init__(self, folder: Path, write: bool = True) -> None:
+        self.folder = folder
+        self.write = write
+        self._pruned = False
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            data = (self.folder / f"{bucket.key}.code").read_bytes()
+        except OSError:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # noqa: BLE001 - truncated or foreign: compile the template again
+            bucket.reset()
+        if not isinstance(bucket.code, CodeType):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if not self.write:
+            return
+        with contextlib.suppress(OSError):  # not kept: the next build compiles it again
+            self._make_folder()
+            target = self.folder / f"{bucket.key}.code"
+            temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(bucket.bytecode_to_string())
+            os.replace(temporary, target)
+
+    def _make_folder(self) -> None:
+        if self._pruned:
+            self.folder.mkdir(exist_ok=True)
+            return
+        cache = self.folder.parent
+        cache.mkdir(exist_ok=True)
+        ignore = cache / ".gitignore"
+        if not ignore.is_file():
+            ignore.write_text("*\n", encoding="utf-8")
+        for other in cache.glob(f"{COMPILED_PREFIX}*"):
+            if other.is_dir() and not other.is_symlink():
+                if other != self.folder:
+                    shutil.rmtree(other, ignore_errors=True)
+            else:
+                other.unlink()
+        self.folder.mkdir(exist_ok=True)
+        self._pruned = True
 
 
 _URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
