@@ -168,14 +168,41 @@ def _settings_digest(root: Path, config: SiteConfig) -> str:
     return digest(repr(config), authors.read_bytes() if authors.is_file() else b"")
 
 
-def build_site(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the site into its output folder, all or nothing; raise SiteError on problems."""
+@dataclass(frozen=True, slots=True)
+class CacheAhead:
+    """The build cache read before the build that uses it started (`read_cache_ahead`)."""
+
+    output: Path  # the output folder it was read for, resolved
+    salt: str  # the settings it was read with (_settings_digest)
+    cache: BuildCache
+
+
+def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
+    """Read the build cache for a build into `output` that starts later (serve's next rebuild).
+
+    The build uses it only if the configuration still gives the same settings; the
+    caller must make sure the cache's files were not rewritten meanwhile."""
+    config = load_config(root, Report())
+    if config is None:
+        return None
+    output = output.resolve()
+    salt = _settings_digest(root, config)
+    cache = BuildCache.open(root, salt, output)
+    cache.get_article("")  # loaded articles are read at the first look-up: read them now
+    return CacheAhead(output, salt, cache)
+
+
+def build_site(root: Path, options: BuildOptions, progress: Progress | None = None,
+               ahead: CacheAhead | None = None) -> BuildResult:
+    """Build the site into its output folder, all or nothing; raise SiteError on problems.
+
+    `ahead` is the build cache as read before this build started, if any."""
     started = time.perf_counter()
     check_output_option(root, options)
     report = Report()
     config = load_config(root, Report(), options.base_url)
     planned_output = (options.output or root / (config.output_dir if config else "public")).resolve()
-    cache = _open_cache(root, config, planned_output, options)
+    cache = _open_cache(root, config, planned_output, options, ahead)
     sources = scan_sources(root, cache.kept("sources"))
     cache.keep("sources", sources.known)
     options_key = repr((options.drafts, options.future, options.base_url, str(planned_output), options.search_index))
@@ -246,12 +273,18 @@ def _files_of(record: Freshness | None, output_dir: Path) -> list[str] | None:
     return [rel for rel, _, _ in record.tree.files]
 
 
-def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options: BuildOptions) -> BuildCache:
-    """The build cache, or an empty one when caching is off or the configuration is broken."""
+def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options: BuildOptions,
+                ahead: CacheAhead | None = None) -> BuildCache:
+    """The build cache (read ahead if it was, for this output and these settings), or an empty one
+    when caching is off or the configuration is broken."""
     if config is None:
         return BuildCache.empty(root, "")
     salt = _settings_digest(root, config)
-    return BuildCache.open(root, salt, output_dir) if options.cache else BuildCache.empty(root, salt)
+    if not options.cache:
+        return BuildCache.empty(root, salt)
+    if ahead is not None and ahead.output == output_dir and ahead.salt == salt:
+        return ahead.cache
+    return BuildCache.open(root, salt, output_dir)
 
 
 def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:

@@ -7,6 +7,13 @@ imported the build), so the child starts in milliseconds and may fork its own
 worker processes like `gettimes build` does. A child that crashes or is killed
 takes nothing down with it: the server reports it and keeps the last good site.
 
+The next build's child is started as soon as a build is done, and waits for the
+next save: meanwhile it reads what every build reads first (the build cache: the
+record of the pages written, the loaded articles) and computes what does not depend
+on the sources (gettimes' code digest), so a rebuild starts with them in memory.
+It checks when the save comes that no other build rewrote the cache files since;
+if one did, the rebuild reads them again.
+
 Each child makes itself a process group, so Ctrl-C in the terminal reaches only
 the server, which stops the children itself: SIGTERM to the group, which ends
 the build's worker processes and Pagefind too. Killing a build is safe by design
@@ -16,6 +23,7 @@ checked file by file on the next build, and the cache files are replaced whole.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import multiprocessing
 import os
@@ -31,11 +39,15 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from gettimes.build import BuildOptions, build_site
+from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahead
 from gettimes.cache import CACHE_DIR
-from gettimes.diagnostics import Diagnostic, SiteError
+from gettimes.config import load_config
+from gettimes.diagnostics import Diagnostic, Report, SiteError
+from gettimes.freshness import package_digest
 from gettimes.pagefind_order import order_bundle
+from gettimes.render import COMPILED_PREFIX, make_environment, parse_partials
 from gettimes.search import INDEX_DIR, run_pagefind
+from gettimes.slugs import make_slug
 
 INDEX_NICENESS = 10  # the index is background work: an editor's next save and page loads come first
 
@@ -70,17 +82,62 @@ BuildJob = Callable[[Path, BuildOptions, Connection], None]
 IndexJob = Callable[[Path, Path, Connection], None]
 
 
-def build_job(root: Path, options: BuildOptions, results: Connection) -> None:
+CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size, modification time
+
+
+def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
     """In the child: build the site and send back what happened."""
     outcome: Built | Failed
     try:
-        result = build_site(root, options)
+        result = build_site(root, options, ahead=ahead)
         outcome = Built(result.pages, result.written, result.removed, result.warnings)
     except SiteError as exc:
         outcome = Failed(tuple(exc.report.errors), tuple(exc.report.warnings))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
         outcome = Failed((unexpected(exc),))
     results.send(outcome)
+
+
+def next_build_job(root: Path, output: Path, orders: Connection, results: Connection) -> None:
+    """In a child started before the next save: read ahead, then build with the options the server
+    sends; end without building if the server closes the pipe instead."""
+    ahead = _read_ahead(root, output)
+    try:
+        options = orders.recv()
+    except (EOFError, OSError):
+        return
+    if ahead is not None and _cache_status(root) != ahead[1]:
+        ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
+    build_job(root, options, results, ahead[0] if ahead is not None else None)
+
+
+def _read_ahead(root: Path, output: Path) -> tuple[CacheAhead, CacheStatus] | None:
+    """What every build reads or works out first, whatever the save; with the status of the files read."""
+    package_digest()
+    codecs.lookup("utf-8-sig")  # source files are decoded with it; its module is imported at first use
+    make_slug("\u00e9")  # the transliteration table is loaded on the first non-ASCII slug
+    before = _cache_status(root)
+    try:
+        ahead = read_cache_ahead(root, output)
+        config = load_config(root, Report())
+        if config is not None:
+            parse_partials(make_environment(root, config))
+    except Exception:  # noqa: BLE001 - whatever it is, the build meets it again and reports it
+        return None
+    if ahead is None or _cache_status(root) != before:
+        return None
+    return ahead, before
+
+
+def _cache_status(root: Path) -> CacheStatus:
+    """The status of the build cache's files: any rewrite gives a file a new inode."""
+    status: CacheStatus = {}
+    with contextlib.suppress(OSError), os.scandir(root / CACHE_DIR) as entries:
+        for entry in entries:
+            if entry.name.endswith(".pickle"):
+                stat = entry.stat()
+                status[entry.name] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return status
 
 
 def index_job(pages: Path, bundle: Path, results: Connection) -> None:
@@ -124,18 +181,40 @@ def _context() -> BaseContext:
 
 
 class Child:
-    """One job in a child process: start it, wait for its one message, or stop it."""
+    """One job in a child process: start it, wait for its one message, or stop it.
+
+    With `orders`, the job also gets a pipe to receive from (before the results pipe),
+    and `order` sends on it: the job can start before it knows all it has to do.
+    """
 
     def __init__(self, job: Callable[..., None], args: Sequence[object], name: str,
-                 site: Path | None = None) -> None:
+                 site: Path | None = None, orders: bool = False) -> None:
         context = _context()
         self._site = site  # whose cache a killed build may have left a temporary file in
         self._receiver, sender = context.Pipe(duplex=False)
+        pipes: tuple[Connection, ...] = (sender,)
+        self._orders: Connection | None = None
+        if orders:
+            reader, self._orders = context.Pipe(duplex=False)
+            pipes = (reader, sender)
         self._process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_run_job, args=(job, (*args, sender)), name=name, daemon=False)
+            target=_run_job, args=(job, (*args, *pipes)), name=name, daemon=False)
         self._stopped = threading.Event()
-        self._process.start()
-        sender.close()  # the child holds the other copy: its end closes when it exits
+        try:
+            self._process.start()
+        finally:
+            for pipe in pipes:  # the child holds the other copies: its ends close when it exits
+                pipe.close()
+
+    def order(self, value: object) -> bool:
+        """Send `value` to a job started with `orders`; False if it can no longer be sent (the child ended)."""
+        if self._orders is None or self._process.exitcode is not None:
+            return False
+        try:
+            self._orders.send(value)
+        except (OSError, ValueError):
+            return False
+        return True
 
     @property
     def pid(self) -> int | None:
@@ -152,6 +231,8 @@ class Child:
         finally:
             self._process.join()
             self._receiver.close()
+            if self._orders is not None:
+                self._orders.close()
             self._clean_up()
         if self._stopped.is_set():
             return None
@@ -177,7 +258,8 @@ class Child:
         pid = self._process.pid
         if self._process.exitcode == 0 or pid is None or self._site is None:
             return
-        for leftover in (self._site / CACHE_DIR).glob(f"*.{pid}.tmp"):
+        cache = self._site / CACHE_DIR
+        for leftover in [*cache.glob(f"*.{pid}.tmp"), *cache.glob(f"{COMPILED_PREFIX}*/*.{pid}.tmp")]:
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
