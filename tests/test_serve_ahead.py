@@ -117,3 +117,30 @@ def test_serve_keeps_a_child_ready_for_the_next_save_and_ends_it(make_site: Site
         second = wait_until(lambda: preview._next is not first and preview._next, "a new child waiting")
         assert second.pid is not None and alive(second.pid)
     assert not alive(first.pid) and not alive(second.pid)
+
+
+class Results:
+    """Stands in for the pipe a build's child sends its outcome on; notes what was saved by then."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.sent: list[tuple[object, bool]] = []
+
+    def send(self, outcome: object) -> None:
+        self.sent.append((outcome, any(self.site.joinpath(".gettimes-cache").glob("pages-*.pickle"))))
+
+
+def test_a_build_tells_its_outcome_once_before_it_saves_the_cache(make_site: SiteFactory) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    results = Results(site)
+    serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    ((outcome, saved),) = results.sent
+    assert isinstance(outcome, serve_worker.Built) and outcome.written > 0
+    assert not saved  # the open pages reload while the child still writes the cache
+    assert any((site / ".gettimes-cache").glob("pages-*.pickle"))
+    serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    assert len(results.sent) == 2  # nothing to do: told at the end, once
+    edit(site / "gettimes.yaml", "categories:", "categories: [")
+    serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    assert len(results.sent) == 3 and isinstance(results.sent[-1][0], serve_worker.Failed)

@@ -193,10 +193,13 @@ def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
 
 
 def build_site(root: Path, options: BuildOptions, progress: Progress | None = None,
-               ahead: CacheAhead | None = None) -> BuildResult:
+               ahead: CacheAhead | None = None,
+               committed: Callable[[BuildResult], None] | None = None) -> BuildResult:
     """Build the site into its output folder, all or nothing; raise SiteError on problems.
 
-    `ahead` is the build cache as read before this build started, if any."""
+    `ahead` is the build cache as read before this build started, if any. `committed`
+    is told the result as soon as a full build has put its output in place, before it
+    updates the build cache (`gettimes serve` reloads the open pages then)."""
     started = time.perf_counter()
     check_output_option(root, options)
     report = Report()
@@ -235,6 +238,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     except BaseException:
         output.discard()
         raise
+    result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
+                         time.perf_counter() - started, tuple(report.warnings))
+    if committed is not None:
+        committed(result)
     if options.cache:
         fresh_until = options.now if templates_read_the_clock(root) else \
             valid_until(site.articles, options.now, site.config.timezone, options.drafts)
@@ -242,8 +249,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         cache.keep("bodies", _body_edit_state(site, options_key, generated))
         cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
                                       tuple(report.warnings)))
-    return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
-                       time.perf_counter() - started, tuple(report.warnings))
+    return result
 
 
 def _body_edit_state(site: Site, options_key: str, generated: list[GeneratedFile]) -> BodyEditState:

@@ -128,6 +128,7 @@ class Preview:
         self._stopping = threading.Event()
         self._child: Child | None = None
         self._next: Child | None = None  # the next build's child, reading ahead until it is sent options
+        self._finishing: Child | None = None  # the last build's child, which may still be saving the cache
         self._settings_read: tuple[bytes, tuple[str, bool]] | None = None  # gettimes.yaml, and _settings of it
         self.build_job: BuildJob = build_job
         self.index = BackgroundIndex(self._scratch, self._indexed)
@@ -149,6 +150,7 @@ class Preview:
     def build(self) -> Outcome:
         """Build the whole site again; on success serve it and tell open pages to reload."""
         outcome = self._build()
+        self._finish()
         if not outcome.stopped:
             self._start_next()
         return outcome
@@ -202,10 +204,18 @@ class Preview:
         if unused is not None:
             _discard(unused)
         try:
-            return child.result()
+            return child.result(wait_for_exit=False)  # sent when the output is in place; the cache follows
         finally:
             with self._lock:
                 self._child = None
+                self._finishing = child
+
+    def _finish(self) -> None:
+        """Wait for the last build's child to end (it updates the build cache after sending its result)."""
+        with self._lock:
+            child, self._finishing = self._finishing, None
+        if child is not None:
+            child.join()
 
     def _start_next(self) -> None:
         """Start the next build's child, which reads ahead until a save sends it options."""
@@ -281,6 +291,7 @@ class Preview:
 
     def close(self) -> None:
         self.stop()
+        self._finish()  # before its record of pages is removed below
         self._events.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
         # The build cache keeps a record of written pages per output folder; this

@@ -12,7 +12,9 @@ next save: meanwhile it reads what every build reads first (the build cache: the
 record of the pages written, the loaded articles) and computes what does not depend
 on the sources (gettimes' code digest), so a rebuild starts with them in memory.
 It checks when the save comes that no other build rewrote the cache files since;
-if one did, the rebuild reads them again.
+if one did, the rebuild reads them again. A build's child sends its result as soon
+as the new output is in place, then updates the build cache; the server reloads
+the open pages at once, and waits for the child to end before the next build.
 
 Each child makes itself a process group, so Ctrl-C in the terminal reaches only
 the server, which stops the children itself: SIGTERM to the group, which ends
@@ -39,7 +41,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahead
+from gettimes.build import BuildOptions, BuildResult, CacheAhead, build_site, read_cache_ahead
 from gettimes.cache import CACHE_DIR
 from gettimes.config import load_config
 from gettimes.diagnostics import Diagnostic, Report, SiteError
@@ -86,16 +88,26 @@ CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size,
 
 
 def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
-    """In the child: build the site and send back what happened."""
-    outcome: Built | Failed
+    """In the child: build the site and send back what happened, as soon as the output is in place
+    (the child then updates the build cache, and the server waits for it to end before the next build)."""
+    sent = False
+
+    def send(outcome: Built | Failed) -> None:
+        nonlocal sent
+        if not sent:
+            sent = True
+            results.send(outcome)
+
+    def committed(result: BuildResult) -> None:
+        send(Built(result.pages, result.written, result.removed, result.warnings))
+
     try:
-        result = build_site(root, options, ahead=ahead)
-        outcome = Built(result.pages, result.written, result.removed, result.warnings)
+        result = build_site(root, options, ahead=ahead, committed=committed)
+        send(Built(result.pages, result.written, result.removed, result.warnings))
     except SiteError as exc:
-        outcome = Failed(tuple(exc.report.errors), tuple(exc.report.warnings))
+        send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
-        outcome = Failed((unexpected(exc),))
-    results.send(outcome)
+        send(Failed((unexpected(exc),)))
 
 
 def next_build_job(root: Path, output: Path, orders: Connection, results: Connection) -> None:
@@ -220,8 +232,11 @@ class Child:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def result(self) -> object | None:
-        """Wait for the child's message; None if it was stopped. Raises ChildDied if it ended without one."""
+    def result(self, wait_for_exit: bool = True) -> object | None:
+        """Wait for the child's message; None if it was stopped. Raises ChildDied if it ended without one.
+
+        Without `wait_for_exit`, a message is returned as soon as it arrives: the child may
+        still be at work (a build updating its cache), and `join` waits for it to end."""
         message: object | None = None
         try:
             if wait([self._receiver, self._process.sentinel]):
@@ -229,16 +244,21 @@ class Child:
                     if self._receiver.poll():
                         message = self._receiver.recv()
         finally:
-            self._process.join()
-            self._receiver.close()
-            if self._orders is not None:
-                self._orders.close()
-            self._clean_up()
+            if wait_for_exit or message is None or self._stopped.is_set():
+                self.join()
         if self._stopped.is_set():
             return None
         if message is None:
             raise ChildDied(self._process.exitcode)
         return message
+
+    def join(self) -> None:
+        """Wait for the child to end, and clean up after it."""
+        self._process.join()
+        self._receiver.close()
+        if self._orders is not None:
+            self._orders.close()
+        self._clean_up()
 
     def stop(self) -> None:
         """End the child and everything it started (its workers, Pagefind); `result` then returns None."""
