@@ -15,7 +15,8 @@ import pytest
 from conftest import SiteFactory, options
 from gettimes.build import build_site, check_site
 from gettimes.cache import CACHE_DIR
-from gettimes.render import COMPILED_PREFIX
+from gettimes.diagnostics import SiteError
+from gettimes.render import COMPILED_PREFIX, THEME_DIR
 from test_incremental import clean_build, edit, stories, tree
 
 
@@ -39,7 +40,8 @@ def count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_later_build_compiles_no_template(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site(stories(8))
     build_site(site, options())
-    assert len(compiled_folders(site)) == 1
+    (folder,) = compiled_folders(site)
+    assert len(list(folder.iterdir())) == len(list((THEME_DIR / "templates").rglob("*.html")))
     compiled = count_compiles(monkeypatch)
     edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")
     build_site(site, options())
@@ -102,6 +104,13 @@ def test_an_edited_site_template_is_compiled_again(make_site: SiteFactory) -> No
     build_site(site, options())
     assert tree(site / "public") == clean_build(site)
     assert "<h1 class=tag>" in next((site / "public/tag").rglob("index.html")).read_text("utf-8")
+
+
+def test_a_failed_build_keeps_nothing_it_compiled(make_site: SiteFactory) -> None:
+    site = make_site({**stories(8), "templates/tag.html": "{{ tag.name | no_such_filter }}\n"})
+    with pytest.raises(SiteError):
+        build_site(site, options())
+    assert compiled_folders(site) == []
 
 
 def test_without_the_cache_nothing_is_kept(make_site: SiteFactory) -> None:

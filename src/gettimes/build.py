@@ -100,13 +100,13 @@ class BuildResult:
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
-              sources: SourceScan | None = None, keep_templates: bool = False) -> Site | None:
+              sources: SourceScan | None = None) -> Site | None:
     """Read and validate everything; the first half of build and all of check.
 
     `sources` is the scan of the site's files a build made first, if any (files it
     found unchanged are then taken from the cache without being read). Templates
-    compiled by an earlier build are reused unless caching is off; with
-    `keep_templates`, those compiled now are kept for the next build."""
+    compiled by an earlier build are reused unless caching is off; a build keeps
+    those it compiled once it has succeeded (`_keep_compiled`)."""
     config = load_config(root, report, options.base_url)
     if config is None:
         return None
@@ -129,8 +129,7 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     ranked = rank_articles(articles, rules, views, config.sidebar_items)
     index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
     index = index.with_related(cache.derive("related", index.related_key(), index.related_table))
-    compiled = CompiledTemplates(compiled_folder(root, config, package_digest()), keep_templates) \
-        if options.cache else None
+    compiled = CompiledTemplates(compiled_folder(root, config, package_digest())) if options.cache else None
     templates = make_environment(root, config, compiled)
     check_templates(templates, root, report)
     static_files = _static_files(root)
@@ -220,7 +219,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         if quick is not None:
             return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
                                record.warnings)
-    site = load_site(root, options, report, cache, sources, keep_templates=options.cache)
+    site = load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
         raise SiteError(report)
@@ -249,7 +248,14 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         cache.keep("bodies", _body_edit_state(site, options_key, generated))
         cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
                                       tuple(report.warnings)))
+        _keep_compiled(site.templates)
     return result
+
+
+def _keep_compiled(templates: jinja2.Environment) -> None:
+    """Write the templates this build compiled into the build cache, for the next build."""
+    if isinstance(templates.bytecode_cache, CompiledTemplates):
+        templates.bytecode_cache.save()
 
 
 def _body_edit_state(site: Site, options_key: str, generated: list[GeneratedFile]) -> BodyEditState:

@@ -132,14 +132,14 @@ def compiled_folder(site_dir: Path, config: SiteConfig, code: str) -> Path:
 class CompiledTemplates(jinja2.BytecodeCache):
     """Jinja's bytecode cache in one folder of the build cache; damaged or missing files are compiled anew.
 
-    With `write`, templates compiled now are saved for the next build, and the folders
-    of other keys (an earlier configuration or gettimes version) are removed.
+    Templates compiled during a build are written by `save`, which a build calls only
+    once it has succeeded (a failed build writes nothing); it also removes the folders
+    of other keys (an earlier configuration or gettimes version).
     """
 
-    def __init__(self, folder: Path, write: bool = True) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.write = write
-        self._pruned = False
+        self._compiled: dict[str, bytes] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -154,19 +154,22 @@ class CompiledTemplates(jinja2.BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        if not self.write:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+    def save(self) -> None:
+        """Write the templates compiled since the last save; a failure only costs compiling them again."""
+        compiled, self._compiled = self._compiled, {}
+        if not compiled:
             return
-        with contextlib.suppress(OSError):  # not kept: the next build compiles it again
+        with contextlib.suppress(OSError):
             self._make_folder()
-            target = self.folder / f"{bucket.key}.code"
-            temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(bucket.bytecode_to_string())
-            os.replace(temporary, target)
+            for key, data in compiled.items():
+                target = self.folder / f"{key}.code"
+                temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                temporary.write_bytes(data)
+                os.replace(temporary, target)
 
     def _make_folder(self) -> None:
-        if self._pruned:
-            self.folder.mkdir(exist_ok=True)
-            return
         cache = self.folder.parent
         cache.mkdir(exist_ok=True)
         ignore = cache / ".gitignore"
@@ -179,7 +182,6 @@ class CompiledTemplates(jinja2.BytecodeCache):
             else:
                 other.unlink()
         self.folder.mkdir(exist_ok=True)
-        self._pruned = True
 
 
 _URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
@@ -206,8 +208,12 @@ def urlencode(value: Any) -> str:
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> None:
-    """Compile every theme template (and any site template) so syntax errors show up at once."""
+    """Compile every theme template (and any site template) so syntax errors show up at once.
+
+    Partials too, so that a build compiles every template in this process, where the
+    build keeps them compiled (`CompiledTemplates`), not in its worker processes."""
     names = set(TEMPLATE_NAMES)
+    names.update(p.relative_to(THEME_DIR / "templates").as_posix() for p in (THEME_DIR / "templates").rglob("*.html"))
     own = site_dir / "templates"
     if own.is_dir():
         names.update(p.relative_to(own).as_posix() for p in own.rglob("*.html"))
