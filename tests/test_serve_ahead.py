@@ -3,6 +3,7 @@ ahead, and a rebuild that uses what it read gives the site a clean build gives."
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,13 @@ from serve.support import alive, serving, wait_until
 from test_incremental import clean_build, edit, stories, tree
 
 STORY = "content/articles/2025/06/story-5.md"
+NO_COLLECTIONS = serve_worker._no_collections
+
+
+@pytest.fixture(autouse=True)
+def collector_kept_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The jobs turn the garbage collector off in their one-build child; not in this test process."""
+    monkeypatch.setattr(serve_worker, "_no_collections", lambda: None)
 
 
 class Orders:
@@ -144,3 +152,13 @@ def test_a_build_tells_its_outcome_once_before_it_saves_the_cache(make_site: Sit
     edit(site / "gettimes.yaml", "categories:", "categories: [")
     serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
     assert len(results.sent) == 3 and isinstance(results.sent[-1][0], serve_worker.Failed)
+
+
+
+def test_a_build_child_runs_without_the_cyclic_garbage_collector() -> None:
+    assert gc.isenabled()
+    try:
+        NO_COLLECTIONS()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import multiprocessing
 import os
 import shutil
@@ -90,6 +91,7 @@ CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size,
 def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
     """In the child: build the site and send back what happened, as soon as the output is in place
     (the child then updates the build cache, and the server waits for it to end before the next build)."""
+    _no_collections()
     sent = False
 
     def send(outcome: Built | Failed) -> None:
@@ -113,6 +115,7 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
 def next_build_job(root: Path, output: Path, orders: Connection, results: Connection) -> None:
     """In a child started before the next save: read ahead, then build with the options the server
     sends; end without building if the server closes the pipe instead."""
+    _no_collections()
     ahead = _read_ahead(root, output)
     try:
         options = orders.recv()
@@ -121,6 +124,17 @@ def next_build_job(root: Path, output: Path, orders: Connection, results: Connec
     if ahead is not None and _cache_status(root) != ahead[1]:
         ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
     build_job(root, options, results, ahead[0] if ahead is not None else None)
+
+
+def _no_collections() -> None:
+    """Turn off Python's cyclic garbage collector in this child, which does one build and ends.
+
+    A build frees what it no longer needs by reference counting: it makes next to no
+    reference cycles (a full build of 10,000 articles peaks at the same memory with
+    the collector off). The collector's passes over the growing heap of articles,
+    pages and records cost a fifth of a rebuild of 10,000 articles, for nothing.
+    """
+    gc.disable()
 
 
 def _read_ahead(root: Path, output: Path) -> tuple[CacheAhead, CacheStatus] | None:
