@@ -41,9 +41,11 @@ from gettimes.pagewriter import bodies_spliceable, templates_read_the_clock, wri
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
+    CompiledTemplates,
     PageJob,
     PageRenderer,
     check_templates,
+    compiled_folder,
     make_environment,
     plan_pages,
 )
@@ -102,7 +104,9 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     """Read and validate everything; the first half of build and all of check.
 
     `sources` is the scan of the site's files a build made first, if any (files it
-    found unchanged are then taken from the cache without being read)."""
+    found unchanged are then taken from the cache without being read). Templates
+    compiled by an earlier build are reused unless caching is off; a build keeps
+    those it compiled once it has succeeded (`_keep_compiled`)."""
     config = load_config(root, report, options.base_url)
     if config is None:
         return None
@@ -125,7 +129,8 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     ranked = rank_articles(articles, rules, views, config.sidebar_items)
     index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
     index = index.with_related(cache.derive("related", index.related_key(), index.related_table))
-    templates = make_environment(root, config)
+    compiled = CompiledTemplates(compiled_folder(root, config, package_digest())) if options.cache else None
+    templates = make_environment(root, config, compiled)
     check_templates(templates, root, report)
     static_files = _static_files(root)
     if report.has_errors:
@@ -162,14 +167,44 @@ def _settings_digest(root: Path, config: SiteConfig) -> str:
     return digest(repr(config), authors.read_bytes() if authors.is_file() else b"")
 
 
-def build_site(root: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the site into its output folder, all or nothing; raise SiteError on problems."""
+@dataclass(frozen=True, slots=True)
+class CacheAhead:
+    """The build cache read before the build that uses it started (`read_cache_ahead`)."""
+
+    output: Path  # the output folder it was read for, resolved
+    salt: str  # the settings it was read with (_settings_digest)
+    cache: BuildCache
+
+
+def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
+    """Read the build cache for a build into `output` that starts later (serve's next rebuild).
+
+    The build uses it only if the configuration still gives the same settings; the
+    caller must make sure the cache's files were not rewritten meanwhile."""
+    config = load_config(root, Report())
+    if config is None:
+        return None
+    output = output.resolve()
+    salt = _settings_digest(root, config)
+    cache = BuildCache.open(root, salt, output)
+    cache.get_article("")  # loaded articles are read at the first look-up: read them now
+    return CacheAhead(output, salt, cache)
+
+
+def build_site(root: Path, options: BuildOptions, progress: Progress | None = None,
+               ahead: CacheAhead | None = None,
+               committed: Callable[[BuildResult], None] | None = None) -> BuildResult:
+    """Build the site into its output folder, all or nothing; raise SiteError on problems.
+
+    `ahead` is the build cache as read before this build started, if any. `committed`
+    is told the result as soon as a full build has put its output in place, before it
+    updates the build cache (`gettimes serve` reloads the open pages then)."""
     started = time.perf_counter()
     check_output_option(root, options)
     report = Report()
     config = load_config(root, Report(), options.base_url)
     planned_output = (options.output or root / (config.output_dir if config else "public")).resolve()
-    cache = _open_cache(root, config, planned_output, options)
+    cache = _open_cache(root, config, planned_output, options, ahead)
     sources = scan_sources(root, cache.kept("sources"))
     cache.keep("sources", sources.known)
     options_key = repr((options.drafts, options.future, options.base_url, str(planned_output), options.search_index))
@@ -202,6 +237,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     except BaseException:
         output.discard()
         raise
+    result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
+                         time.perf_counter() - started, tuple(report.warnings))
+    if committed is not None:
+        committed(result)
     if options.cache:
         fresh_until = options.now if templates_read_the_clock(root) else \
             valid_until(site.articles, options.now, site.config.timezone, options.drafts)
@@ -209,8 +248,14 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         cache.keep("bodies", _body_edit_state(site, options_key, generated))
         cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
                                       tuple(report.warnings)))
-    return BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
-                       time.perf_counter() - started, tuple(report.warnings))
+        _keep_compiled(site.templates)
+    return result
+
+
+def _keep_compiled(templates: jinja2.Environment) -> None:
+    """Write the templates this build compiled into the build cache, for the next build."""
+    if isinstance(templates.bytecode_cache, CompiledTemplates):
+        templates.bytecode_cache.save()
 
 
 def _body_edit_state(site: Site, options_key: str, generated: list[GeneratedFile]) -> BodyEditState:
@@ -240,12 +285,18 @@ def _files_of(record: Freshness | None, output_dir: Path) -> list[str] | None:
     return [rel for rel, _, _ in record.tree.files]
 
 
-def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options: BuildOptions) -> BuildCache:
-    """The build cache, or an empty one when caching is off or the configuration is broken."""
+def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options: BuildOptions,
+                ahead: CacheAhead | None = None) -> BuildCache:
+    """The build cache (read ahead if it was, for this output and these settings), or an empty one
+    when caching is off or the configuration is broken."""
     if config is None:
         return BuildCache.empty(root, "")
     salt = _settings_digest(root, config)
-    return BuildCache.open(root, salt, output_dir) if options.cache else BuildCache.empty(root, salt)
+    if not options.cache:
+        return BuildCache.empty(root, salt)
+    if ahead is not None and ahead.output == output_dir and ahead.salt == salt:
+        return ahead.cache
+    return BuildCache.open(root, salt, output_dir)
 
 
 def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:

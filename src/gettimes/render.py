@@ -5,23 +5,28 @@ A site's `templates/` folder overrides the built-in theme file by file.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
+from types import CodeType, MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.bccache import Bucket
 from jinja2.runtime import Macro
 from jinja2.utils import missing
 from markupsafe import Markup
 
 from gettimes import urls
-from gettimes.cache import digest
+from gettimes.cache import CACHE_DIR, digest
 from gettimes.config import SiteConfig
 from gettimes.diagnostics import Report
 from gettimes.feeds import atom_feed_url, listing_feed_url, site_feed_url
@@ -75,19 +80,26 @@ class PageJob:
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
+COMPILED_PREFIX = "templates-"  # folders of compiled templates in the build cache, one per key
+
+
+def make_environment(site_dir: Path, config: SiteConfig,
+                     compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+    """The Jinja environment of a site; with `compiled`, templates compiled by an earlier build are reused."""
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(site_dir / "templates"),
         jinja2.FileSystemLoader(THEME_DIR / "templates"),
     ])
     env = jinja2.Environment(
         loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, auto_reload=False,
+        keep_trailing_newline=True, auto_reload=False, bytecode_cache=compiled,
     )
     translate = Translator(config.language)
     base_path = urlsplit(config.base_url).path.rstrip("/")
     env.globals["t"] = translate
     # The theme writes `'key' | t`: with a constant key, Jinja looks the string up once, when it compiles.
+    # So do `'/x' | url` and the other filters given constants: what a template compiles to depends on
+    # the configuration, which is why compiled templates are kept per configuration (`compiled_folder`).
     env.filters["t"] = translate
     env.filters["date"] = translate.date
     env.filters["datetime"] = translate.full
@@ -101,6 +113,75 @@ def make_environment(site_dir: Path, config: SiteConfig) -> jinja2.Environment:
     env.tests["startingwith"] = lambda text, prefix: text.startswith(prefix)  # cheaper than calling the method
     env.filters["urlencode"] = urlencode
     return env
+
+
+def compiled_folder(site_dir: Path, config: SiteConfig, code: str) -> Path:
+    """Where compiled templates are kept for this configuration: `.gettimes-cache/templates-KEY/`.
+
+    Jinja compiles each template to Python code once its source is known, and folds
+    filters given constants into that code (`'key' | t` becomes the translated text,
+    `'/x' | url` the path under base_url). So the key covers everything compiled code
+    can depend on besides the template's own source (which Jinja checks itself):
+    gettimes' code and strings (`code`, freshness.package_digest), Jinja's version,
+    Python's, and the configuration.
+    """
+    key = digest(code, jinja2.__version__, sys.version, repr(config))
+    return site_dir / CACHE_DIR / f"{COMPILED_PREFIX}{key}"
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's bytecode cache in one folder of the build cache; damaged or missing files are compiled anew.
+
+    Templates compiled during a build are written by `save`, which a build calls only
+    once it has succeeded (a failed build writes nothing); it also removes the folders
+    of other keys (an earlier configuration or gettimes version).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            data = (self.folder / f"{bucket.key}.code").read_bytes()
+        except OSError:
+            return
+        try:
+            bucket.bytecode_from_string(data)
+        except Exception:  # noqa: BLE001 - truncated or foreign: compile the template again
+            bucket.reset()
+        if not isinstance(bucket.code, CodeType):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+    def save(self) -> None:
+        """Write the templates compiled since the last save; a failure only costs compiling them again."""
+        compiled, self._compiled = self._compiled, {}
+        if not compiled:
+            return
+        with contextlib.suppress(OSError):
+            self._make_folder()
+            for key, data in compiled.items():
+                target = self.folder / f"{key}.code"
+                temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+                temporary.write_bytes(data)
+                os.replace(temporary, target)
+
+    def _make_folder(self) -> None:
+        cache = self.folder.parent
+        cache.mkdir(exist_ok=True)
+        ignore = cache / ".gitignore"
+        if not ignore.is_file():
+            ignore.write_text("*\n", encoding="utf-8")
+        for other in cache.glob(f"{COMPILED_PREFIX}*"):
+            if other.is_dir() and not other.is_symlink():
+                if other != self.folder:
+                    shutil.rmtree(other, ignore_errors=True)
+            else:
+                other.unlink()
+        self.folder.mkdir(exist_ok=True)
 
 
 _URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
@@ -127,8 +208,12 @@ def urlencode(value: Any) -> str:
 
 
 def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> None:
-    """Compile every theme template (and any site template) so syntax errors show up at once."""
+    """Compile every theme template (and any site template) so syntax errors show up at once.
+
+    Partials too, so that a build compiles every template in this process, where the
+    build keeps them compiled (`CompiledTemplates`), not in its worker processes."""
     names = set(TEMPLATE_NAMES)
+    names.update(p.relative_to(THEME_DIR / "templates").as_posix() for p in (THEME_DIR / "templates").rglob("*.html"))
     own = site_dir / "templates"
     if own.is_dir():
         names.update(p.relative_to(own).as_posix() for p in own.rglob("*.html"))
@@ -140,6 +225,22 @@ def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> 
                          f"template syntax error: {exc.message}")
         except jinja2.TemplateNotFound as exc:
             report.error("templates/" + name, None, f"template not found: {exc.name}")
+
+
+def parse_partials(env: jinja2.Environment) -> None:
+    """Find out now which variables the build partials read (kept by source text in this process).
+
+    For a build that starts later in this process: `gettimes serve` runs each build in
+    a child started before the save, which does it while it waits."""
+    pending = [name for _, name in BUILD_PARTIALS]
+    seen: set[str] = set()
+    while pending and env.loader is not None:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        with contextlib.suppress(jinja2.TemplateError):
+            pending.extend(other for other in _names_in(env, env.loader.get_source(env, name)[0]).uses if other)
 
 
 def _template_path(site_dir: Path, filename: str) -> str:

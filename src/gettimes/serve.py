@@ -38,12 +38,26 @@ from gettimes.config import CONFIG_FILE, load_config
 from gettimes.devserver import PreviewServer, Served, open_server
 from gettimes.diagnostics import Diagnostic, Report, SiteError
 from gettimes.reload import Broadcaster, LiveState
-from gettimes.serve_worker import BackgroundIndex, BuildJob, Built, Child, ChildDied, Failed, Indexed, build_job, died
+from gettimes.serve_worker import (
+    BackgroundIndex,
+    BuildJob,
+    Built,
+    Child,
+    ChildDied,
+    Failed,
+    Indexed,
+    build_job,
+    died,
+    next_build_job,
+)
 
 Clock = Callable[[], datetime]
 Change = tuple[str, str]  # ("added" | "modified" | "deleted", site-relative path)
 SOURCE_NAMES = frozenset({CONFIG_FILE, *SOURCE_FOLDERS})
-WATCH_STEP_MS = 50  # a burst of saves is one change set once the folders are quiet this long
+# A burst of saves is one change set once the folders are quiet this long. An editor's save
+# (a write, or a temporary file renamed over the old one) takes a millisecond or two; the
+# watcher reports it after one to two steps (about 30 ms at 20 ms, 85 ms at 50 ms).
+WATCH_STEP_MS = 20
 _WATCH_TICK_MS = 200  # how often a watcher wakes with nothing to report (proves it is running)
 _KIND = {"added": "added", "modified": "changed", "deleted": "deleted"}
 
@@ -93,7 +107,9 @@ class Preview:
     Each build runs in a child process (serve_worker.py), without the search
     index: the open pages reload as soon as the pages are written, and Pagefind
     then indexes the new site in the background. A build that starts stops the
-    index in progress, since the folder it reads is about to change.
+    index in progress, since the folder it reads is about to change. The child
+    of the next build is started when a build is done, and reads ahead while the
+    editor writes (`next_build_job`).
     """
 
     def __init__(self, root: Path, options: ServeOptions, clock: Clock, say: Callable[[str], None] = print) -> None:
@@ -114,6 +130,9 @@ class Preview:
         self._unindexed = False  # the served pages are newer than the served index (if any)
         self._stopping = threading.Event()
         self._child: Child | None = None
+        self._next: Child | None = None  # the next build's child, reading ahead until it is sent options
+        self._finishing: Child | None = None  # the last build's child, which may still be saving the cache
+        self._settings_read: tuple[bytes, tuple[str, bool]] | None = None  # gettimes.yaml, and _settings of it
         self.build_job: BuildJob = build_job
         self.index = BackgroundIndex(self._scratch, self._indexed)
 
@@ -133,6 +152,13 @@ class Preview:
 
     def build(self) -> Outcome:
         """Build the whole site again; on success serve it and tell open pages to reload."""
+        outcome = self._build()
+        self._finish()
+        if not outcome.stopped:
+            self._start_next()
+        return outcome
+
+    def _build(self) -> Outcome:
         self.index.cancel()
         started = time.perf_counter()
         options = BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder,
@@ -172,20 +198,47 @@ class Preview:
         with self._lock:
             if self._stopping.is_set():
                 return None
-            child = self._child = Child(self.build_job, (self.root, options), "gettimes-build", site=self.root)
+            waiting, self._next = self._next, None
+            if waiting is not None and self.build_job is build_job and waiting.order(options):
+                child, unused = waiting, None
+            else:  # none waiting, it ended, or a job other than the build was set meanwhile (tests do)
+                child, unused = Child(self.build_job, (self.root, options), "gettimes-build", site=self.root), waiting
+            self._child = child
+        if unused is not None:
+            _discard(unused)
         try:
-            return child.result()
+            return child.result(wait_for_exit=False)  # sent when the output is in place; the cache follows
         finally:
             with self._lock:
                 self._child = None
+                self._finishing = child
+
+    def _finish(self) -> None:
+        """Wait for the last build's child to end (it updates the build cache after sending its result)."""
+        with self._lock:
+            child, self._finishing = self._finishing, None
+        if child is not None:
+            child.join()
+
+    def _start_next(self) -> None:
+        """Start the next build's child, which reads ahead until a save sends it options."""
+        with self._lock:
+            if self._stopping.is_set() or self._next is not None or self.build_job is not build_job:
+                return
+            with contextlib.suppress(OSError):  # no process to be had now: the next build starts one
+                self._next = Child(next_build_job, (self.root, self._folder), "gettimes-build", site=self.root,
+                                   orders=True)
 
     def stop(self) -> None:
-        """Stop a build in progress (Ctrl-C need not wait for it) and the search index."""
+        """Stop a build in progress (Ctrl-C need not wait for it), the next build's child and the search index."""
         with self._lock:
             self._stopping.set()
             child = self._child
+            waiting, self._next = self._next, None
         if child is not None:
             child.stop()
+        if waiting is not None:
+            _discard(waiting)
         self.index.cancel()
 
     def _indexed(self, index: Indexed) -> None:
@@ -223,14 +276,25 @@ class Preview:
         return new
 
     def _settings(self) -> tuple[str, bool]:
-        """The path the site is served under (from base_url), and whether it has search."""
+        """The path the site is served under (from base_url), and whether it has search.
+
+        Worked out again only when gettimes.yaml changed: the open pages wait for it."""
+        try:
+            data = (self.root / CONFIG_FILE).read_bytes()
+        except OSError:
+            data = None
+        if data is not None and self._settings_read is not None and self._settings_read[0] == data:
+            return self._settings_read[1]
         config = load_config(self.root, Report())
         if config is None:
             return self._current.base_path, False
-        return quote(urlsplit(config.base_url).path.rstrip("/"), safe="/%"), config.search
+        settings = quote(urlsplit(config.base_url).path.rstrip("/"), safe="/%"), config.search
+        self._settings_read = (data, settings) if data is not None else None
+        return settings
 
     def close(self) -> None:
-        self.index.cancel()
+        self.stop()
+        self._finish()  # before its record of pages is removed below
         self._events.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
         # The build cache keeps a record of written pages per output folder; this
@@ -238,6 +302,13 @@ class Preview:
         record = self.root / CACHE_DIR / f"pages-{digest(str(self._folder.resolve()))}.pickle"
         with contextlib.suppress(OSError):
             record.unlink()
+
+
+def _discard(child: Child) -> None:
+    """Stop a child that was never sent its options, and wait for it to end."""
+    child.stop()
+    with contextlib.suppress(ChildDied):
+        child.result()
 
 
 def _ms(started: float) -> float:

@@ -7,6 +7,15 @@ imported the build), so the child starts in milliseconds and may fork its own
 worker processes like `gettimes build` does. A child that crashes or is killed
 takes nothing down with it: the server reports it and keeps the last good site.
 
+The next build's child is started as soon as a build is done, and waits for the
+next save: meanwhile it reads what every build reads first (the build cache: the
+record of the pages written, the loaded articles) and computes what does not depend
+on the sources (gettimes' code digest), so a rebuild starts with them in memory.
+It checks when the save comes that no other build rewrote the cache files since;
+if one did, the rebuild reads them again. A build's child sends its result as soon
+as the new output is in place, then updates the build cache; the server reloads
+the open pages at once, and waits for the child to end before the next build.
+
 Each child makes itself a process group, so Ctrl-C in the terminal reaches only
 the server, which stops the children itself: SIGTERM to the group, which ends
 the build's worker processes and Pagefind too. Killing a build is safe by design
@@ -16,7 +25,9 @@ checked file by file on the next build, and the cache files are replaced whole.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import gc
 import multiprocessing
 import os
 import shutil
@@ -31,11 +42,15 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from gettimes.build import BuildOptions, build_site
+from gettimes.build import BuildOptions, BuildResult, CacheAhead, build_site, read_cache_ahead
 from gettimes.cache import CACHE_DIR
-from gettimes.diagnostics import Diagnostic, SiteError
+from gettimes.config import load_config
+from gettimes.diagnostics import Diagnostic, Report, SiteError
+from gettimes.freshness import package_digest
 from gettimes.pagefind_order import order_bundle
+from gettimes.render import COMPILED_PREFIX, make_environment, parse_partials
 from gettimes.search import INDEX_DIR, run_pagefind
+from gettimes.slugs import make_slug
 
 INDEX_NICENESS = 10  # the index is background work: an editor's next save and page loads come first
 
@@ -70,17 +85,85 @@ BuildJob = Callable[[Path, BuildOptions, Connection], None]
 IndexJob = Callable[[Path, Path, Connection], None]
 
 
-def build_job(root: Path, options: BuildOptions, results: Connection) -> None:
-    """In the child: build the site and send back what happened."""
-    outcome: Built | Failed
+CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size, modification time
+
+
+def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
+    """In the child: build the site and send back what happened, as soon as the output is in place
+    (the child then updates the build cache, and the server waits for it to end before the next build)."""
+    _no_collections()
+    sent = False
+
+    def send(outcome: Built | Failed) -> None:
+        nonlocal sent
+        if not sent:
+            sent = True
+            results.send(outcome)
+
+    def committed(result: BuildResult) -> None:
+        send(Built(result.pages, result.written, result.removed, result.warnings))
+
     try:
-        result = build_site(root, options)
-        outcome = Built(result.pages, result.written, result.removed, result.warnings)
+        result = build_site(root, options, ahead=ahead, committed=committed)
+        send(Built(result.pages, result.written, result.removed, result.warnings))
     except SiteError as exc:
-        outcome = Failed(tuple(exc.report.errors), tuple(exc.report.warnings))
+        send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
-        outcome = Failed((unexpected(exc),))
-    results.send(outcome)
+        send(Failed((unexpected(exc),)))
+
+
+def next_build_job(root: Path, output: Path, orders: Connection, results: Connection) -> None:
+    """In a child started before the next save: read ahead, then build with the options the server
+    sends; end without building if the server closes the pipe instead."""
+    _no_collections()
+    ahead = _read_ahead(root, output)
+    try:
+        options = orders.recv()
+    except (EOFError, OSError):
+        return
+    if ahead is not None and _cache_status(root) != ahead[1]:
+        ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
+    build_job(root, options, results, ahead[0] if ahead is not None else None)
+
+
+def _no_collections() -> None:
+    """Turn off Python's cyclic garbage collector in this child, which does one build and ends.
+
+    A build frees what it no longer needs by reference counting: it makes next to no
+    reference cycles (a full build of 10,000 articles peaks at the same memory with
+    the collector off). The collector's passes over the growing heap of articles,
+    pages and records cost a fifth of a rebuild of 10,000 articles, for nothing.
+    """
+    gc.disable()
+
+
+def _read_ahead(root: Path, output: Path) -> tuple[CacheAhead, CacheStatus] | None:
+    """What every build reads or works out first, whatever the save; with the status of the files read."""
+    package_digest()
+    codecs.lookup("utf-8-sig")  # source files are decoded with it; its module is imported at first use
+    make_slug("\u00e9")  # the transliteration table is loaded on the first non-ASCII slug
+    before = _cache_status(root)
+    try:
+        ahead = read_cache_ahead(root, output)
+        config = load_config(root, Report())
+        if config is not None:
+            parse_partials(make_environment(root, config))
+    except Exception:  # noqa: BLE001 - whatever it is, the build meets it again and reports it
+        return None
+    if ahead is None or _cache_status(root) != before:
+        return None
+    return ahead, before
+
+
+def _cache_status(root: Path) -> CacheStatus:
+    """The status of the build cache's files: any rewrite gives a file a new inode."""
+    status: CacheStatus = {}
+    with contextlib.suppress(OSError), os.scandir(root / CACHE_DIR) as entries:
+        for entry in entries:
+            if entry.name.endswith(".pickle"):
+                stat = entry.stat()
+                status[entry.name] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return status
 
 
 def index_job(pages: Path, bundle: Path, results: Connection) -> None:
@@ -124,25 +207,50 @@ def _context() -> BaseContext:
 
 
 class Child:
-    """One job in a child process: start it, wait for its one message, or stop it."""
+    """One job in a child process: start it, wait for its one message, or stop it.
+
+    With `orders`, the job also gets a pipe to receive from (before the results pipe),
+    and `order` sends on it: the job can start before it knows all it has to do.
+    """
 
     def __init__(self, job: Callable[..., None], args: Sequence[object], name: str,
-                 site: Path | None = None) -> None:
+                 site: Path | None = None, orders: bool = False) -> None:
         context = _context()
         self._site = site  # whose cache a killed build may have left a temporary file in
         self._receiver, sender = context.Pipe(duplex=False)
+        pipes: tuple[Connection, ...] = (sender,)
+        self._orders: Connection | None = None
+        if orders:
+            reader, self._orders = context.Pipe(duplex=False)
+            pipes = (reader, sender)
         self._process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_run_job, args=(job, (*args, sender)), name=name, daemon=False)
+            target=_run_job, args=(job, (*args, *pipes)), name=name, daemon=False)
         self._stopped = threading.Event()
-        self._process.start()
-        sender.close()  # the child holds the other copy: its end closes when it exits
+        try:
+            self._process.start()
+        finally:
+            for pipe in pipes:  # the child holds the other copies: its ends close when it exits
+                pipe.close()
+
+    def order(self, value: object) -> bool:
+        """Send `value` to a job started with `orders`; False if it can no longer be sent (the child ended)."""
+        if self._orders is None or self._process.exitcode is not None:
+            return False
+        try:
+            self._orders.send(value)
+        except (OSError, ValueError):
+            return False
+        return True
 
     @property
     def pid(self) -> int | None:
         return self._process.pid
 
-    def result(self) -> object | None:
-        """Wait for the child's message; None if it was stopped. Raises ChildDied if it ended without one."""
+    def result(self, wait_for_exit: bool = True) -> object | None:
+        """Wait for the child's message; None if it was stopped. Raises ChildDied if it ended without one.
+
+        Without `wait_for_exit`, a message is returned as soon as it arrives: the child may
+        still be at work (a build updating its cache), and `join` waits for it to end."""
         message: object | None = None
         try:
             if wait([self._receiver, self._process.sentinel]):
@@ -150,14 +258,21 @@ class Child:
                     if self._receiver.poll():
                         message = self._receiver.recv()
         finally:
-            self._process.join()
-            self._receiver.close()
-            self._clean_up()
+            if wait_for_exit or message is None or self._stopped.is_set():
+                self.join()
         if self._stopped.is_set():
             return None
         if message is None:
             raise ChildDied(self._process.exitcode)
         return message
+
+    def join(self) -> None:
+        """Wait for the child to end, and clean up after it."""
+        self._process.join()
+        self._receiver.close()
+        if self._orders is not None:
+            self._orders.close()
+        self._clean_up()
 
     def stop(self) -> None:
         """End the child and everything it started (its workers, Pagefind); `result` then returns None."""
@@ -177,7 +292,8 @@ class Child:
         pid = self._process.pid
         if self._process.exitcode == 0 or pid is None or self._site is None:
             return
-        for leftover in (self._site / CACHE_DIR).glob(f"*.{pid}.tmp"):
+        cache = self._site / CACHE_DIR
+        for leftover in [*cache.glob(f"*.{pid}.tmp"), *cache.glob(f"{COMPILED_PREFIX}*/*.{pid}.tmp")]:
             with contextlib.suppress(OSError):
                 leftover.unlink()
 

@@ -1,0 +1,164 @@
+"""The next rebuild's child of `gettimes serve`, started before the save: it reads the build cache
+ahead, and a rebuild that uses what it read gives the site a clean build gives."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SiteFactory, options
+from gettimes import build as build_module
+from gettimes import serve_worker
+from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahead
+from gettimes.cache import BuildCache
+from gettimes.serve_worker import next_build_job
+from serve.support import alive, serving, wait_until
+from test_incremental import clean_build, edit, stories, tree
+
+STORY = "content/articles/2025/06/story-5.md"
+NO_COLLECTIONS = serve_worker._no_collections
+
+
+@pytest.fixture(autouse=True)
+def collector_kept_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The jobs turn the garbage collector off in their one-build child; not in this test process."""
+    monkeypatch.setattr(serve_worker, "_no_collections", lambda: None)
+
+
+class Orders:
+    """Stands in for the pipe the server sends the build's options on; `meanwhile` runs first."""
+
+    def __init__(self, sent: BuildOptions | None, meanwhile: Callable[[], None] = lambda: None) -> None:
+        self.sent = sent
+        self.meanwhile = meanwhile
+
+    def recv(self) -> BuildOptions:
+        self.meanwhile()
+        if self.sent is None:
+            raise EOFError
+        return self.sent
+
+
+def run_next_build(site: Path, output: Path, orders: Orders,
+                   monkeypatch: pytest.MonkeyPatch) -> list[CacheAhead | None]:
+    """Run the job in this process; what it passes on to the build as read ahead, one per build."""
+    handed: list[CacheAhead | None] = []
+
+    def recording(root: Path, options: BuildOptions, results: Any, ahead: CacheAhead | None = None) -> None:
+        handed.append(ahead)
+        build_site(root, options, ahead=ahead)
+
+    monkeypatch.setattr(serve_worker, "build_job", recording)
+    next_build_job(site, output, orders, None)  # type: ignore[arg-type]
+    return handed
+
+
+def test_a_save_is_built_with_the_cache_read_before_it(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+    orders = Orders(options(output=output), lambda: edit(site / STORY, "Story 5", "Story Five"))
+    (ahead,) = run_next_build(site, output, orders, monkeypatch)
+    assert ahead is not None and ahead.output == output.resolve()
+    assert tree(output) == clean_build(site)
+
+
+def test_a_cache_rewritten_meanwhile_is_read_again(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+
+    def other_build() -> None:  # `gettimes build` in a terminal, into the same folder, after an edit
+        edit(site / STORY, "Story 5", "Story Five")
+        build_site(site, options(output=output))
+        edit(site / "content/articles/2025/06/story-3.md", "Story 3", "Story Three")
+
+    (ahead,) = run_next_build(site, output, Orders(options(output=output), other_build), monkeypatch)
+    assert ahead is None
+    assert tree(output) == clean_build(site)
+
+
+def test_no_build_when_the_server_sends_no_options(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+    assert run_next_build(site, output, Orders(None), monkeypatch) == []
+
+
+@pytest.mark.parametrize("change", ["language", "output"])
+def test_a_cache_read_for_other_settings_is_not_used(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch,
+                                                     change: str) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+    ahead = read_cache_ahead(site, output)
+    assert ahead is not None
+    if change == "language":
+        edit(site / "gettimes.yaml", "language: en", "language: ko")
+    else:
+        output = site.parent / "elsewhere"
+    opened: list[Path] = []
+    open_cache = BuildCache.open.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[BuildCache], root: Path, salt: str, out: Path) -> BuildCache:
+        opened.append(out)
+        return open_cache(cls, root, salt, out)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(build_module.BuildCache, "open", classmethod(counting))
+    build_site(site, options(output=output), ahead=ahead)
+    assert opened == [output.resolve()]
+    assert tree(output) == clean_build(site)
+
+
+def test_serve_keeps_a_child_ready_for_the_next_save_and_ends_it(make_site: SiteFactory) -> None:
+    site = make_site(stories(8))
+    with serving(site) as running:
+        preview = running.server.preview
+        first = wait_until(lambda: preview._next, "a child waiting for the next save")
+        assert first.pid is not None and alive(first.pid)
+        running.write(STORY, (site / STORY).read_text("utf-8").replace("Paragraph", "New paragraph"))
+        running.page_with("/article/story-5/", "New paragraph")
+        second = wait_until(lambda: preview._next is not first and preview._next, "a new child waiting")
+        assert second.pid is not None and alive(second.pid)
+    assert not alive(first.pid) and not alive(second.pid)
+
+
+class Results:
+    """Stands in for the pipe a build's child sends its outcome on; notes what was saved by then."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.sent: list[tuple[object, bool]] = []
+
+    def send(self, outcome: object) -> None:
+        self.sent.append((outcome, any(self.site.joinpath(".gettimes-cache").glob("pages-*.pickle"))))
+
+
+def test_a_build_tells_its_outcome_once_before_it_saves_the_cache(make_site: SiteFactory) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    results = Results(site)
+    serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    ((outcome, saved),) = results.sent
+    assert isinstance(outcome, serve_worker.Built) and outcome.written > 0
+    assert not saved  # the open pages reload while the child still writes the cache
+    assert any((site / ".gettimes-cache").glob("pages-*.pickle"))
+    serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    assert len(results.sent) == 2  # nothing to do: told at the end, once
+    edit(site / "gettimes.yaml", "categories:", "categories: [")
+    serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    assert len(results.sent) == 3 and isinstance(results.sent[-1][0], serve_worker.Failed)
+
+
+
+def test_a_build_child_runs_without_the_cyclic_garbage_collector() -> None:
+    assert gc.isenabled()
+    try:
+        NO_COLLECTIONS()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
