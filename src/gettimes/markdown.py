@@ -28,8 +28,10 @@ _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Browsers drop tabs, newlines and control characters from a URL before reading its scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpe?g|webp);")
-# A path on the site in characters that URL normalizing leaves as they are.
-_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.~/-]*")
+# A path on the site, or an http(s) URL with a lowercase ASCII host name (at most four labels
+# of at most 63 characters: no longer than URL parsing allows), in characters that URL
+# normalizing leaves as they are.
+_PLAIN_LINK = re.compile(r"(?:https?://[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,3}(?=[/?#]|$)|/(?!/))[A-Za-z0-9_.~/?=&#-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,9 @@ def _normalize(state: StateCore) -> None:
 
 class _MarkdownIt(MarkdownIt):
     def normalizeLink(self, url: str) -> str:
-        # Most links in news articles are such paths; normalizing one gives it back unchanged
-        # after parsing it and encoding it a character at a time.
-        if _PLAIN_PATH.fullmatch(url):
+        # Most links in news articles are such; normalizing one gives it back unchanged after
+        # parsing it and encoding it a character at a time.
+        if _PLAIN_LINK.fullmatch(url):
             return url
         return super().normalizeLink(url)
 

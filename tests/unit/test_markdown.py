@@ -216,8 +216,13 @@ def test_shorten_takes_every_unicode_space_for_a_space() -> None:
     assert shorten("\u3000A\u00a0\u2028 B\x1c\x85C\u2009") == "A B C"
 
 
-@pytest.mark.parametrize("url", ["/article/x/", "/a//b", "/A_b.c~d-e/", "/", "//host/x", "/a b", "/%41", "/ä",
-                                 "/a?x=1#h", "https://example.com/a_b", "mailto:a@b.c"])
+@pytest.mark.parametrize("url", [
+    "/article/x/", "/a//b", "/A_b.c~d-e/", "/", "/a?x=1&y=2#h", "//host/x", "/a b", "/%41", "/ä", "/a:b@c",
+    "https://example.com", "http://www.example.co.kr/a_b/?q=1#top", "https://a..b/", "https://-x-.y/",
+    "https://Example.com/", "HTTPS://example.com/", "https://user@example.com/", "https://example.com:8080/",
+    "https://" + "a" * 64 + ".com/", "https://" + ".".join(["a" * 63] * 4) + "/", "https://" + ".".join(["a" * 63] * 5),
+    "https://한국.kr/", "https://xn--3e0b707e.kr/", "ftp://example.com/", "mailto:a@b.c",
+])
 def test_link_destinations_are_normalized_as_markdown_it_does(url: str) -> None:
     from markdown_it import MarkdownIt
     text = f"[a](<{url}>) ![b](<{url}>)\n\n[c]: <{url}>\n\n[c]\n"
