@@ -8,7 +8,9 @@ import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import feedparser
 import pytest
 
 from gettimes.build import BuildOptions
@@ -88,3 +90,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True under `pytest --update-golden`: golden tests rewrite their expected output."""
     return bool(request.config.getoption("--update-golden"))
+
+
+def parse_rss(data: bytes) -> Any:
+    """An RSS 2.0 document read back with a real feed reader, which must find nothing wrong in it."""
+    feed = feedparser.parse(data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "rss20"
+    return feed

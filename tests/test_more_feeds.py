@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import feedparser
 import pytest
 
-from conftest import BASIC_CONFIG, SiteFactory, article, options
+from conftest import BASIC_CONFIG, SiteFactory, article, options, parse_rss
 from gettimes import build
 from gettimes.build import build_site, check_site, load_site
 from gettimes.config import load_config
@@ -61,13 +60,6 @@ def built(make_site: SiteFactory, tmp_path: Path, config: str = CONFIG,
     return out
 
 
-def rss(data: bytes) -> Any:
-    feed = feedparser.parse(data)
-    assert not feed.bozo, feed.get("bozo_exception")
-    assert feed.version == "rss20"
-    return feed
-
-
 def html_files(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): p.read_text("utf-8") for p in out.rglob("*.html")}
 
@@ -78,7 +70,7 @@ def test_every_tag_and_reporter_feed_parses_cleanly(make_site: SiteFactory, tmp_
     out = built(make_site, tmp_path)
     for rel in (*TAG_FEEDS, *AUTHOR_FEEDS):
         data = (out / rel).read_bytes()
-        feed = rss(data)
+        feed = parse_rss(data)
         assert feed_problems(data) == [], rel
         page = HOST + "/" + rel.removesuffix("feed.xml")
         assert feed.feed.link == page
@@ -96,14 +88,14 @@ def test_every_tag_and_reporter_feed_parses_cleanly(make_site: SiteFactory, tmp_
 
 def test_tag_and_reporter_feeds_hold_the_newest_feed_items_articles(make_site: SiteFactory, tmp_path: Path) -> None:
     out = built(make_site, tmp_path)
-    markets = rss((out / "tag/markets/feed.xml").read_bytes())
+    markets = parse_rss((out / "tag/markets/feed.xml").read_bytes())
     assert markets.feed.title == "Test Times: #markets"
     assert markets.feed.subtitle == "Articles tagged markets in Test Times."
     # feed_items: 3, newest first; the draft is not published
     assert [e.link for e in markets.entries] == [f"{HOST}/article/m{n}/" for n in (5, 4, 3)]
-    assert [e.link for e in rss((out / "tag/bonds-rates/feed.xml").read_bytes()).entries] == \
+    assert [e.link for e in parse_rss((out / "tag/bonds-rates/feed.xml").read_bytes()).entries] == \
         [f"{HOST}/article/m2/", f"{HOST}/article/m1/"]
-    kim = rss((out / "author/kim-min-seo/feed.xml").read_bytes())
+    kim = parse_rss((out / "author/kim-min-seo/feed.xml").read_bytes())
     assert kim.feed.title == "Test Times: KIM MIN-SEO"
     assert kim.feed.subtitle == "Covers markets."  # the reporter's bio
     assert [e.link for e in kim.entries] == [f"{HOST}/article/chip/", f"{HOST}/article/m5/", f"{HOST}/article/m3/"]
@@ -122,7 +114,7 @@ def test_tag_and_reporter_feeds_hold_the_newest_feed_items_articles(make_site: S
 def test_feeds_items_overrides_feed_items(make_site: SiteFactory, tmp_path: Path) -> None:
     out = built(make_site, tmp_path, config=CONFIG + "feeds:\n  items: 2\n")
     for rel in ("feed.xml", "tag/markets/feed.xml", "author/kim-min-seo/feed.xml", "category/world/feed.xml"):
-        assert len(rss((out / rel).read_bytes()).entries) == 2, rel
+        assert len(parse_rss((out / rel).read_bytes()).entries) == 2, rel
     assert len(feedparser.parse((out / "atom.xml").read_bytes()).entries) == 2
 
 
@@ -260,7 +252,7 @@ def test_summary_content_leaves_the_html_out(make_site: SiteFactory, tmp_path: P
     out = built(make_site, tmp_path, config=CONFIG + "feeds:\n  content: summary\n")
     for rel in ("feed.xml", "tag/markets/feed.xml", "author/lee-jun/feed.xml"):
         data = (out / rel).read_bytes()
-        assert rss(data).entries and feed_problems(data) == []
+        assert parse_rss(data).entries and feed_problems(data) == []
         root = ET.fromstring(data)
         assert root.findall(f"channel/item/{CONTENT}encoded") == [], rel
         assert all(item.findtext("description") for item in root.findall("channel/item"))

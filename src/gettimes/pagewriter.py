@@ -229,8 +229,6 @@ def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome], 
     # compared on their own (write_pages). The configuration counts whole, as templates are
     # compiled with it (translations, the base URL).
     shared: dict[str, Any] = {name: value for name, value in renderer.shared.items() if name in reads.names}
-    if not any(_NOW.search(text) for _, text in sources):
-        shared.pop("now", None)  # no template prints the build time: it is no input of a page
     site = shared.get("site")
     if site is not None and reads.site_fields is not None:
         shared["site"] = {name: getattr(site, name) for name in sorted(reads.site_fields) if hasattr(site, name)}

@@ -16,10 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import feedparser
 import pytest
 
-from conftest import BASIC_CONFIG, FIXED_NOW, SiteFactory, article, options
+from conftest import BASIC_CONFIG, FIXED_NOW, SiteFactory, article, options, parse_rss
 from gettimes import build
 from gettimes.build import build_site, check_site
 from gettimes.diagnostics import SiteError
@@ -84,20 +83,13 @@ def built(make_site: SiteFactory, tmp_path: Path, config: str = FEED_CONFIG, **c
     return out
 
 
-def parsed(data: bytes) -> Any:
-    feed = feedparser.parse(data)
-    assert not feed.bozo, feed.get("bozo_exception")
-    assert feed.version == "rss20"
-    return feed
-
-
 def items(data: bytes) -> list[ET.Element]:
     return ET.fromstring(data).findall("channel/item")
 
 
 def test_the_site_feed_parses_cleanly_and_holds_the_newest_items(make_site: SiteFactory, tmp_path: Path) -> None:
     data = (built(make_site, tmp_path) / "feed.xml").read_bytes()
-    feed = parsed(data)
+    feed = parse_rss(data)
     assert feed.feed.title == "Test Times"
     assert feed.feed.link == "https://news.example.com/"
     assert feed.feed.subtitle == "Fictional news for the tests"
@@ -116,7 +108,7 @@ def test_the_site_feed_parses_cleanly_and_holds_the_newest_items(make_site: Site
 
 def test_an_item_has_every_field_right(make_site: SiteFactory, tmp_path: Path) -> None:
     data = (built(make_site, tmp_path) / "feed.xml").read_bytes()
-    entry = parsed(data).entries[0]
+    entry = parse_rss(data).entries[0]
     item = items(data)[0]
     link = "https://news.example.com/article/chip-exports-record/"
     assert entry.title == "Chip Exports Hit a Record in June"  # the BEL character is gone
@@ -166,16 +158,16 @@ def test_last_build_date_is_the_newest_article_not_the_clock(make_site: SiteFact
 
 def test_category_feeds_exist_for_every_category_even_an_empty_one(make_site: SiteFactory, tmp_path: Path) -> None:
     out = built(make_site, tmp_path)
-    world = parsed((out / "category/world/feed.xml").read_bytes())
+    world = parse_rss((out / "category/world/feed.xml").read_bytes())
     assert world.feed.title == "Test Times: World"
     assert world.feed.link == "https://news.example.com/category/world/"
     assert {"rel": "self", "type": "application/rss+xml",
             "href": "https://news.example.com/category/world/feed.xml"} in world.feed.links
     assert [e.link.rsplit("/", 2)[1] for e in world.entries] == ["chips-ko", "monsoon", "older-story"]
-    business = parsed((out / "category/business/feed.xml").read_bytes())
+    business = parse_rss((out / "category/business/feed.xml").read_bytes())
     assert [e.title for e in business.entries] == ["Chip Exports Hit a Record in June"]
     empty = (out / "category/culture/feed.xml").read_bytes()
-    assert parsed(empty).entries == []
+    assert parse_rss(empty).entries == []
     assert b"lastBuildDate" not in empty  # no article, no date: never the clock
     assert all(feed_problems((out / p).read_bytes()) == [] for p in
                ("feed.xml", "category/world/feed.xml", "category/business/feed.xml", "category/culture/feed.xml"))
