@@ -45,7 +45,7 @@ HOME_SECTION_SIZE = 4
 BUILD_PARTIALS = (("topbar_html", "_topbar.html"), ("sidebar_html", "_sidebar.html"), ("footer_html", "_footer.html"))
 # Macros of `_macros.html` called with the same arguments on many pages (an article in lists and
 # related articles, the search form, ad slots): each draws once per arguments in a build.
-REUSED_MACROS = ("article_item", "search_form", "ad_slot")
+REUSED_MACROS = ("article_item", "search_form", "ad_slot", "section_links")
 MAX_REUSED = 50_000  # drawings kept per macro, up to about 1 KB each
 
 
