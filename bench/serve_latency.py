@@ -54,7 +54,7 @@ SLUG_LINE = re.compile(r"^slug:\s*(\S+)\s*$", re.MULTILINE)
 STARTUP_TIMEOUT = 1800.0
 EDIT_TIMEOUT = 900.0
 POLL_SECONDS = 0.02
-SETTLE_SECONDS = 1.0  # after each edit, so a trailing rebuild never counts towards the next one
+SETTLE_SECONDS = 1.0  # after each edit (--pause), so a trailing rebuild never counts towards the next one
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ def main() -> int:
     source.add_argument("--corpus", type=Path, help="a corpus folder written by make_corpus.py")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1, as the published figures)")
     parser.add_argument("--edits", type=int, default=5, help="how many single-article saves to time")
+    parser.add_argument("--pause", type=float, default=SETTLE_SECONDS,
+                        help="seconds between one save showing and the next save (default 1)")
     parser.add_argument("--edit", choices=("title", "body"), default="title",
                         help="what each save changes: the title (lists change) or the body (a new paragraph)")
     parser.add_argument("--make-corpus", type=Path, default=SHARED_BENCH / "make_corpus.py")
@@ -105,7 +107,7 @@ def main() -> int:
             searching = not re.search(r"^search:\s*false\s*$", (site / "gettimes.yaml").read_text("utf-8")
                                       if (site / "gettimes.yaml").is_file() else "", re.MULTILINE)
             results = measure(files, port, pid, args.edits, events=not args.hugo, kind=args.edit,
-                              searching=searching)
+                              searching=searching, pause=args.pause)
             time.sleep(SETTLE_SECONDS)
         report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
     return 0
@@ -244,7 +246,7 @@ class Events:
 
 
 def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, kind: str = "title",
-            searching: bool = True) -> list[Measurement]:
+            searching: bool = True, pause: float = SETTLE_SECONDS) -> list[Measurement]:
     picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
     first = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1] if stream else {}
@@ -283,7 +285,7 @@ def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, ki
             used = f"  server CPU {cpu:6.2f} s" if cpu is not None else ""
             found = f"  search {indexed * 1000:8.0f} ms" if indexed is not None else ""
             print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms{used}{found}", flush=True)
-            time.sleep(SETTLE_SECONDS)
+            time.sleep(pause)
             if stream is not None:  # a trailing rebuild of the same save: skip its event
                 while not stream.arrivals.empty():
                     state = stream.arrivals.get()[1]

@@ -11,15 +11,19 @@ import shutil
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import FIXED_NOW, SiteFactory, article, options
-from gettimes import content
+from gettimes import build as build_module
+from gettimes import carryover, content
 from gettimes.build import build_site
+from gettimes.cache import BuildCache
 from gettimes.feeds import GeneratedFile
-from gettimes.render import PageRenderer
+from gettimes.fingerprint import Fingerprinter
+from gettimes.render import PageJob, PageRenderer
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -51,6 +55,9 @@ STEPS: list[tuple[str, Callable[[Path], None]]] = [
     ("nothing", lambda site: None),
     ("body edit", lambda site: edit(site / "content/articles/2025/06/story-3.md", "Paragraph", "Changed paragraph")),
     ("title edit", lambda site: edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")),
+    ("summary added", lambda site: edit(site / "content/articles/2025/06/story-5.md", "category:",
+                                        "summary: What lists show of it.\ncategory:")),
+    ("date edit", lambda site: edit(site / "content/articles/2025/06/story-7.md", "2025-06-08", "2025-06-01")),
     ("tags edit", lambda site: edit(site / "content/articles/2025/06/story-6.md", "[Topic 0, Desk]",
                                     "[Topic 1, Topic 2]")),  # related articles change, nobody moves
     ("new article", lambda site: (site / "content/articles/2025/06/new.md").write_text(
@@ -217,4 +224,95 @@ def test_a_new_article_leaves_the_lists_it_does_not_enter_alone(
     build_site(site, options())
     assert "/fresh-story/" in " ".join(rendered) or "/article/fresh-story/" in rendered
     assert "/tag/topic-1/" not in rendered and "/author/kim-min-seo/" not in rendered
+    assert tree(site / "public") == clean_build(site)
+
+
+SHOWN_ONLY_EDITS = [  # what is edited, and a page that shows none of it
+    ("title", {"story-5.md": ("Story 5", "Story Five")}, "/tag/topic-1/"),
+    ("summary", {"story-2.md": ("category:", "summary: What lists show of it.\ncategory:")}, "/tag/topic-1/"),
+    ("two titles", {"story-6.md": ("Story 6", "Story Six"), "story-7.md": ("Story 7", "Story Seven")},
+     "/tag/topic-2/"),
+]
+
+
+def test_pages_that_do_not_show_an_edited_title_keep_their_fingerprints(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that changes only what pages show of an article (carryover.py) carries the
+    fingerprints of the other pages over: the same ones working them out gives."""
+    site = make_site(stories(8))
+    for story in (site / "content/articles/2025/06").glob("story-*.md"):  # a title edit keeps the URL
+        edit(story, "category:", f"slug: {story.stem}\ncategory:")
+    build_site(site, options())
+    worked_out: list[str] = []
+    page = Fingerprinter.page
+
+    def counting(self: Fingerprinter, job: PageJob) -> tuple[str, str]:
+        worked_out.append(job.url)
+        return page(self, job)
+
+    for name, edits, untouched in SHOWN_ONLY_EDITS:
+        for file, (old, new) in edits.items():
+            edit(site / "content/articles/2025/06" / file, old, new)
+        twin = site.parent / f"twin-{name.replace(' ', '-')}"
+        shutil.copytree(site, twin, symlinks=True)
+        worked_out.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(Fingerprinter, "page", counting)
+            build_site(site, options())
+        with monkeypatch.context() as patch:  # the same build, every fingerprint worked out
+            patch.setattr(build_module, "shown_only_edits", lambda *args: None)
+            build_site(twin, options())
+        assert fingerprints(site) == fingerprints(twin), name
+        assert tree(site / "public") == clean_build(site), name
+        assert 0 < len(worked_out) < len(fingerprints(site)), name
+        assert untouched not in worked_out and all(f"/article/{file[:-3]}/" in worked_out for file in edits), name
+
+
+def fingerprints(site: Path) -> dict[str, tuple[str, str]]:
+    """The fingerprint (and context part) of each page the last build into public/ wrote."""
+    cache = BuildCache.open(site, "", site / "public")
+    return {path: (row[0], row[3]) for path, row in cache.pages.items()}
+
+
+@pytest.mark.parametrize("change", [
+    ("date", "2025-06-06", "2025-06-01"),
+    ("tags", "[Topic 2, Desk]", "[Topic 2]"),
+    ("category", "category: Business", "category: World"),
+    ("slug", "category:", "slug: another-slug\ncategory:"),
+    ("draft", "category:", "draft: true\ncategory:"),
+    ("featured", "category:", "featured: true\ncategory:"),
+])
+def test_an_edit_that_moves_an_article_is_not_shown_only(make_site: SiteFactory, change: tuple[str, str, str]) -> None:
+    site = make_site(stories(8))
+    build_site(site, options())
+    _, old, new = change
+    edit(site / "content/articles/2025/06/story-5.md", old, new)
+    calls: list[frozenset[str] | None] = []
+    real = carryover.shown_only_edits
+
+    def recording(*args: Any) -> frozenset[str] | None:
+        calls.append(real(*args))
+        return calls[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "shown_only_edits", recording)
+        build_site(site, options())
+    assert calls == [None]
+    assert tree(site / "public") == clean_build(site)
+
+
+def test_a_title_shown_through_what_every_page_shares_is_not_carried_over(make_site: SiteFactory) -> None:
+    """The reporter box on an article page lists the reporter's most read articles, which
+    every page shares: a new title of one of them changes pages whose own context does not
+    hold it, so no fingerprint is carried over."""
+    site = make_site({
+        "content/articles/2025/06/alpha.md": article("Alpha", slug="alpha", tags="[Alpha]", author="KIM MIN-SEO"),
+        "content/articles/2025/06/beta.md": article("Beta", category="Business", slug="beta", tags="[Beta]",
+                                                   author="KIM MIN-SEO", date="2025-06-20 09:00:00+09:00"),
+        "data/stats.csv": "path,views,date\n/article/alpha/,50,2025-06-22\n",
+    })
+    build_site(site, options())
+    edit(site / "content/articles/2025/06/alpha.md", 'title: "Alpha"', 'title: "Alpha Renamed"')
+    build_site(site, options())
+    assert "Alpha Renamed" in (site / "public/article/beta/index.html").read_text("utf-8")
     assert tree(site / "public") == clean_build(site)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from conftest import SiteFactory, options
+from gettimes import article_store, serve_worker
 from gettimes import build as build_module
-from gettimes import serve_worker
 from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahead
 from gettimes.cache import BuildCache
 from gettimes.serve_worker import next_build_job
@@ -64,6 +64,27 @@ def test_a_save_is_built_with_the_cache_read_before_it(make_site: SiteFactory, m
     orders = Orders(options(output=output), lambda: edit(site / STORY, "Story 5", "Story Five"))
     (ahead,) = run_next_build(site, output, orders, monkeypatch)
     assert ahead is not None and ahead.output == output.resolve()
+    assert tree(output) == clean_build(site)
+
+
+def test_articles_unpacked_ahead_are_taken_as_they_are(make_site: SiteFactory,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+    ahead = read_cache_ahead(site, output)
+    assert ahead is not None and len(ahead.cache.unpacked) == 8
+    edit(site / STORY, "Story 5", "Story Five")
+    unpacked: list[str] = []
+    unpack = article_store.Unpacker.unpack
+
+    def recording(self: article_store.Unpacker, row: article_store.Row) -> article_store.LoadOutcome:
+        unpacked.append(row[0])
+        return unpack(self, row)
+
+    monkeypatch.setattr(article_store.Unpacker, "unpack", recording)
+    build_site(site, options(output=output), ahead=ahead)
+    assert set(unpacked) == {STORY}  # only the edited file: the others were unpacked ahead
     assert tree(output) == clean_build(site)
 
 

@@ -43,7 +43,12 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
             except OSError:
                 misses.append(rel)  # the loader reports why it cannot be read
                 continue
-        cached = cache.get_article(cache.article_key(rel, source_digest))
+        key = cache.article_key(rel, source_digest)
+        cached = cache.get_article(key)
+        ready = cache.unpacked.get(key)
+        if ready is not None:
+            outcomes[rel] = ready
+            continue
         try:
             outcomes[rel] = unpacker.unpack(cached)
         except (TypeError, ValueError):  # not a row of this version: load the file again
@@ -66,6 +71,20 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
         if outcome.loaded is not None:
             result.append(outcome.loaded)
     return result, outcomes
+
+
+def unpack_ahead(cache: BuildCache) -> None:
+    """Unpack every cached article now, for a build that starts later (serve's next rebuild)
+    and then takes each unchanged one as it is (`load_articles`)."""
+    unpacker = Unpacker()
+    cache.get_article("")  # the cached articles are read at the first look-up
+    for key, row in cache.articles.items():
+        try:
+            outcome = unpacker.unpack(row)
+        except (TypeError, ValueError):  # not a row of this version: the build loads the file
+            continue
+        if outcome.key == key:
+            cache.unpacked[key] = outcome
 
 
 def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[str]) -> list[Row]:

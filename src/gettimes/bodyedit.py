@@ -61,15 +61,15 @@ def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, options_key: s
             and state.options_key == options_key and state.code == package_digest()
             and record.built_at <= now < record.valid_until):
         return None
-    changed = _changed_files(previous_sources, sources)
+    changed = changed_files(previous_sources, sources)
     if changed is None or not changed or len(changed) > MAX_FILES or any(rel not in state.articles for rel in changed):
         return None
-    if not tree_matches(output_dir, record.tree):
-        return None  # the output is not as the last build left it: the full build repairs it
     loader = ArticleLoader(root, config, load_authors(root, config, Report()))
     edits = [edit for rel in changed if (edit := _body_edit(rel, root, loader, state, cache)) is not None]
     if len(edits) != len(changed):
-        return None
+        return None  # found first: loading the edited files costs less than checking the output
+    if not tree_matches(output_dir, record.tree):
+        return None  # the output is not as the last build left it: the full build repairs it
     return _apply(edits, config, now, inputs, cache, sources, record, spare, state, output_dir)
 
 
@@ -81,7 +81,7 @@ class _Edit:
     url: str  # its page, or "" when it has none (a draft)
 
 
-def _changed_files(previous: Mapping[str, object], sources: SourceScan) -> list[str] | None:
+def changed_files(previous: Mapping[str, object], sources: SourceScan) -> list[str] | None:
     """The files whose digest changed; None when a file was added or removed."""
     if previous.keys() != sources.known.keys():
         return None

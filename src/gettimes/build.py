@@ -12,9 +12,10 @@ from types import MappingProxyType
 import jinja2
 
 from gettimes.article_store import LoadOutcome
-from gettimes.articles import load_articles
+from gettimes.articles import load_articles, unpack_ahead
 from gettimes.bodyedit import BodyEditState, rebuild_bodies
 from gettimes.cache import BuildCache, WrittenPage, digest
+from gettimes.carryover import shown_only_edits
 from gettimes.config import SiteConfig, load_config
 from gettimes.content import (
     ARTICLES_DIR,
@@ -187,7 +188,7 @@ def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
     output = output.resolve()
     salt = _settings_digest(root, config)
     cache = BuildCache.open(root, salt, output)
-    cache.get_article("")  # loaded articles are read at the first look-up: read them now
+    unpack_ahead(cache)
     return CacheAhead(output, salt, cache)
 
 
@@ -225,10 +226,11 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         raise SiteError(report)
     jobs = list(plan_pages(site.config, site.index))
     generated = _generated_files(site, jobs)
+    shown_only = shown_only_edits(cache, sources, site.outcomes, options_key, options.now)
     spare = cache.kept("spare")
     output = StagedOutput(output_dir, spare if isinstance(spare, Tree) else None).open()
     try:
-        written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress)
+        written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only)
         if options.search_index:
             index_search(site.config, output, report)
         if report.has_errors:
@@ -301,18 +303,19 @@ def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options
 
 def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:
     """Feeds, sitemaps and robots.txt: made from the index, not from templates."""
-    return [*make_feeds(site.config, site.index, site.static_files),
+    keys = {rel: outcome.key for rel, outcome in site.outcomes.items()}
+    return [*make_feeds(site.config, site.index, site.static_files, keys),
             *make_sitemaps(site.config, site.index, jobs, site.now)]
 
 
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
                 cache: BuildCache, workers: int, report: Report,
-                progress: Progress | None) -> dict[str, WrittenPage]:
+                progress: Progress | None, shown_only: frozenset[str] | None = None) -> dict[str, WrittenPage]:
     for rel, source in site.static_files:
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
-    written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress)
+    written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress, shown_only)
     written.update(write_generated(generated, output, cache, report, workers))
     return written
 

@@ -73,6 +73,7 @@ class BuildCache:
     freshness: Any = None  # what the last build into this output left: see freshness.py
     derived: dict[str, Any] = field(default_factory=dict)  # values worked out from the sources, by name
     new_derived: dict[str, Any] = field(default_factory=dict)
+    unpacked: dict[str, Any] = field(default_factory=dict)  # articles unpacked ahead, by key (articles.py)
     _articles_unread: bool = False
     _shards_read: set[str] | None = None  # None: all of them (see replace_article)
 

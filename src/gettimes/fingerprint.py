@@ -53,6 +53,11 @@ class Fingerprinter:
         self._article_values = {id(article): "A" + self._card(article) for article in articles}
         self._global = digest(*global_parts, self._value(dict(shared)))
 
+    @property
+    def global_digest(self) -> str:
+        """The part every page's fingerprint shares: templates, configuration, shared values."""
+        return self._global
+
     def page(self, job: PageJob) -> tuple[str, str]:
         """The page's fingerprint, and for an article page the part of it that is not its own article."""
         context = digest(self._global, job.template, job.url, self._value(dict(job.context)))
@@ -97,3 +102,17 @@ class Fingerprinter:
             named = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
             return kind.__name__ + self._value(named)
         return repr(value)
+
+
+def shows_any(value: Any, articles: set[int]) -> bool:
+    """Whether a page context `value` holds one of `articles` (by id), or may hold one in a way not looked into."""
+    kind = type(value)
+    if kind is Article:
+        return id(value) in articles
+    if kind in _BY_REPR:
+        return False
+    if kind is tuple or kind is list:
+        return any(shows_any(item, articles) for item in value)
+    if isinstance(value, Mapping):
+        return any(shows_any(item, articles) for item in value.values())
+    return True

@@ -19,7 +19,7 @@ from gettimes.article_store import LoadOutcome
 from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.diagnostics import Diagnostic, Report
 from gettimes.feeds import GeneratedFile
-from gettimes.fingerprint import Fingerprinter
+from gettimes.fingerprint import Fingerprinter, shows_any
 from gettimes.freshness import package_digest
 from gettimes.output import StagedOutput
 from gettimes.parallel import chunked, run_tasks
@@ -29,6 +29,7 @@ from gettimes.splicing import splice
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 300  # pages to render before processes pay off
 PARTIALS_KEPT = "partials"  # the build partials' digest and HTML, kept for the next build
+PAGE_GLOBAL_KEPT = "page global"  # the part of page fingerprints that every page shares
 MIN_SPLICED = 32  # bytes: a partial shorter than this could stand in a page by chance
 
 # A template that shows article bodies outside the article page, or prints the
@@ -47,18 +48,24 @@ class _Rendered:
 
 def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedOutput, cache: BuildCache,
                 outcomes: Mapping[str, LoadOutcome], workers: int, report: Report,
-                progress: Progress | None) -> dict[str, WrittenPage]:
+                progress: Progress | None, shown_only: frozenset[str] | None = None) -> dict[str, WrittenPage]:
     """Write every page; returns what the cache should remember of each file.
 
     A page is taken from the previous output when its fingerprint and the build partials
     are unchanged. When only the partials changed (a new day moved Weekly Hot Issue, say),
     the new partials take the old ones' place in the previous file (see `partial_pieces`).
+    `shown_only` names the article files whose edits changed only what pages show of them
+    (carryover.py): a page that shows none of them keeps its last fingerprint, if what
+    every page shares is unchanged too.
     """
     sources = _template_sources(renderer.site_dir)
     # Reading what templates read means parsing them all: kept while they and the partials are the same.
     reads_key = digest(package_digest(), *(f"{name}\n{text}" for name, text in sources), *sorted(renderer.partials))
     reads = cache.derive("page reads", reads_key, renderer.page_reads)
     fingerprints = _fingerprinter(renderer, outcomes, sources, reads)
+    carry = shown_only is not None and cache.kept(PAGE_GLOBAL_KEPT) == fingerprints.global_digest
+    cache.keep(PAGE_GLOBAL_KEPT, fingerprints.global_digest)
+    edited = {id(article) for article in renderer.articles if carry and article.source in (shown_only or ())}
     partials = renderer.partials_digest()
     pieces = partial_pieces(renderer, sources, cache.kept(PARTIALS_KEPT))
     cache.keep(PARTIALS_KEPT, (partials, dict(renderer.partials)))
@@ -66,9 +73,12 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     pending: list[_Task] = []
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
-        fingerprint, context = fingerprints.page(job)
-        page = WrittenPage(fingerprint, 0, 0, context, partials)
         previous = cache.written_page(job.path)
+        if carry and previous is not None and not shows_any(job.context, edited):
+            fingerprint, context = previous.fingerprint, previous.context
+        else:
+            fingerprint, context = fingerprints.page(job)
+        page = WrittenPage(fingerprint, 0, 0, context, partials)
         if previous is None or previous.fingerprint != fingerprint or previous.context != context:
             pending.append((position, page, None))
         elif previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):

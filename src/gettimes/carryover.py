@@ -1,0 +1,65 @@
+"""Edits that change what lists show of an article, but not where it is listed.
+
+A new title or summary changes the pages that show the article, and no other: every
+list it is in keeps its place in it, and so does every other article. Such a build can
+carry the last build's fingerprint over for each page whose context holds none of the
+edited articles, instead of working it out again (pagewriter.py); the fingerprints are
+the same either way, as long as what every page shares is the same too, which
+`write_pages` checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import datetime
+
+from gettimes.article_store import LoadOutcome, Unpacker
+from gettimes.bodyedit import MAX_FILES, BodyEditState, changed_files
+from gettimes.cache import BuildCache
+from gettimes.freshness import Freshness, package_digest
+from gettimes.models import Article
+from gettimes.sources import SourceScan
+
+# What decides where an article is listed and what else is listed with it: its place in
+# the site's lists, its neighbours, its related articles, its URL. Everything else (the
+# title, the summary, the image, the body, ...) only shows.
+PLACE_FIELDS = ("source", "slug", "url", "date", "updated", "category", "tags", "authors", "aliases", "draft",
+                "featured")
+assert set(PLACE_FIELDS) <= {field.name for field in fields(Article)}
+
+
+def shown_only_edits(cache: BuildCache, sources: SourceScan | None, outcomes: Mapping[str, LoadOutcome],
+                     options_key: str, now: datetime) -> frozenset[str] | None:
+    """The article files changed since the last build, when each changed what it shows and
+    nothing else changed; None when anything else may have (or nothing changed)."""
+    state = cache.kept("bodies")
+    previous_sources = cache.kept("sources")
+    record = cache.freshness
+    if not (sources is not None and isinstance(state, BodyEditState) and isinstance(previous_sources, Mapping)
+            and isinstance(record, Freshness) and state.options_key == options_key
+            and state.code == package_digest() and record.built_at <= now < record.valid_until):
+        return None
+    changed = changed_files(previous_sources, sources)
+    if not changed or len(changed) > MAX_FILES or any(rel not in state.articles for rel in changed):
+        return None
+    unpacker = Unpacker()
+    for rel in changed:
+        row = cache.articles.get(state.articles[rel][0])
+        new = outcomes.get(rel)
+        try:
+            old = unpacker.unpack(row) if row is not None else None
+        except (TypeError, ValueError):
+            return None
+        if old is None or new is None or not same_place(old, new):
+            return None
+    return frozenset(changed)
+
+
+def same_place(old: LoadOutcome, new: LoadOutcome) -> bool:
+    """Whether two loads of one file list the article in the same places (see PLACE_FIELDS)."""
+    if old.loaded is None or new.loaded is None or old.diagnostics or new.diagnostics:
+        return False
+    before, after = old.loaded, new.loaded
+    return (before.explicit_slug == after.explicit_slug and before.permalink == after.permalink
+            and all(getattr(before.article, name) == getattr(after.article, name) for name in PLACE_FIELDS))
