@@ -21,10 +21,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -434,17 +435,27 @@ def _same_file_content(path: Path, source: Path) -> bool:
         return False
 
 
-def _exchange(first: Path, second: Path) -> bool:
-    """Atomically swap two directories (Linux renameat2); False where unsupported."""
+@functools.cache
+def renameat2() -> Callable[..., int] | None:
+    """libc's renameat2 (Linux), or None; looked up once per process, since finding libc
+    runs `ldconfig` (tens of milliseconds)."""
     name = ctypes.util.find_library("c")
     if name is None:
+        return None
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+    except OSError:
+        return None
+    call: Callable[..., int] | None = getattr(libc, "renameat2", None)
+    return call
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2); False where unsupported."""
+    call = renameat2()
+    if call is None:
         return False
     with contextlib.suppress(OSError):
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = getattr(libc, "renameat2", None)
-        if renameat2 is None:
-            return False
-        result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
-                           _RENAME_EXCHANGE)
+        result = call(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
         return bool(result == 0)
     return False

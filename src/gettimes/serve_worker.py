@@ -47,6 +47,7 @@ from gettimes.cache import CACHE_DIR
 from gettimes.config import load_config
 from gettimes.diagnostics import Diagnostic, Report, SiteError
 from gettimes.freshness import package_digest
+from gettimes.output import renameat2
 from gettimes.pagefind_order import order_bundle
 from gettimes.render import COMPILED_PREFIX, make_environment, parse_partials
 from gettimes.search import INDEX_DIR, run_pagefind
@@ -142,6 +143,7 @@ def _read_ahead(root: Path, output: Path) -> tuple[CacheAhead, CacheStatus] | No
     package_digest()
     codecs.lookup("utf-8-sig")  # source files are decoded with it; its module is imported at first use
     make_slug("\u00e9")  # the transliteration table is loaded on the first non-ASCII slug
+    renameat2()  # the output swap's system call: finding libc runs ldconfig
     before = _cache_status(root)
     try:
         ahead = read_cache_ahead(root, output)
