@@ -100,21 +100,23 @@ def test_a_partial_that_fails_is_reported_with_its_file_and_line(make_site: Site
     assert any(error.message.startswith("while rendering / (home)") for error in errors), errors
 
 
-def test_an_article_drawn_by_article_item_is_drawn_once_per_build(make_site: SiteFactory,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("name", ["article_item", "section_links"])
+def test_a_reused_macro_draws_the_same_arguments_once_per_build(make_site: SiteFactory,
+                                                                monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """An article's list item, or the section menu of a current section, is drawn once and reused."""
     site = site_with(make_site)
     loaded = load_site(site, options(), Report())
     assert loaded is not None
     drawn = PageRenderer(loaded.templates, loaded.root, loaded.config, loaded.index, loaded.now)
-    article_item = vars(loaded.templates.get_template("_macros.html").module)["article_item"]
+    macro = vars(loaded.templates.get_template("_macros.html").module)[name]
     calls: list[tuple[object, ...]] = []
-    draw: Callable[..., str] = article_item._func.draw
+    draw: Callable[..., str] = macro._func.draw
 
     def counted(*arguments: object) -> str:
         calls.append(arguments)
         return draw(*arguments)
 
-    monkeypatch.setattr(article_item._func, "draw", counted)
+    monkeypatch.setattr(macro._func, "draw", counted)
     pages = {job.url: drawn.render(job, Report()) for job in plan_pages(loaded.config, loaded.index)}
     assert calls and len(calls) == len({(id(call[0]), *call[1:]) for call in calls}), "each drawing once"
 

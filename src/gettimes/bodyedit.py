@@ -52,18 +52,13 @@ def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, options_key: s
                    cache: BuildCache, sources: SourceScan, record: Freshness, output_dir: Path,
                    search_index: bool = True) -> tuple[int, int] | None:
     """Apply body-only edits to the output; (files written, files unchanged), or None to build in full."""
-    state = cache.kept("bodies")
     spare = cache.kept("spare")
-    previous_sources = cache.kept("sources")
-    if not (isinstance(state, BodyEditState) and (spare is None or isinstance(spare, Tree))
-            and isinstance(previous_sources, Mapping)
-            and state.spliceable and not (config.search and search_index)  # Pagefind would index it all again
-            and state.options_key == options_key and state.code == package_digest()
-            and record.built_at <= now < record.valid_until):
+    if not (spare is None or isinstance(spare, Tree)) or (config.search and search_index):
+        return None  # with search on, Pagefind would index it all again
+    found = edited_articles(cache, sources, record, options_key, now)
+    if found is None or not found[0].spliceable:
         return None
-    changed = changed_files(previous_sources, sources)
-    if changed is None or not changed or len(changed) > MAX_FILES or any(rel not in state.articles for rel in changed):
-        return None
+    state, changed = found
     loader = ArticleLoader(root, config, load_authors(root, config, Report()))
     edits = [edit for rel in changed if (edit := _body_edit(rel, root, loader, state, cache)) is not None]
     if len(edits) != len(changed):
@@ -71,6 +66,33 @@ def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, options_key: s
     if not tree_matches(output_dir, record.tree):
         return None  # the output is not as the last build left it: the full build repairs it
     return _apply(edits, config, now, inputs, cache, sources, record, spare, state, output_dir)
+
+
+def edited_articles(cache: BuildCache, sources: SourceScan, record: Freshness, options_key: str,
+                    now: datetime) -> tuple[BodyEditState, list[str]] | None:
+    """What the last build left for later builds, and the article files changed since, when
+    that build's state still holds (the same options, code and clock window) and nothing
+    changed but a few of its article files (none added or removed, no other file)."""
+    state = cache.kept("bodies")
+    previous_sources = cache.kept("sources")
+    if not (isinstance(state, BodyEditState) and isinstance(previous_sources, Mapping)
+            and state.options_key == options_key and state.code == package_digest()
+            and record.built_at <= now < record.valid_until):
+        return None
+    changed = changed_files(previous_sources, sources)
+    if not changed or len(changed) > MAX_FILES or any(rel not in state.articles for rel in changed):
+        return None
+    return state, changed
+
+
+def previous_outcome(cache: BuildCache, state: BodyEditState, rel: str) -> LoadOutcome | None:
+    """How the article file `rel` loaded in the last build, from the build cache."""
+    key = state.articles[rel][0]
+    row = cache.articles.get(key) or cache.article_row(key)  # the shard alone, if no build read them all
+    try:
+        return Unpacker().unpack(row) if row is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +119,13 @@ def changed_files(previous: Mapping[str, object], sources: SourceScan) -> list[s
 
 def _body_edit(rel: str, root: Path, loader: ArticleLoader, state: BodyEditState, cache: BuildCache) -> _Edit | None:
     """The edit of one article file, if it changed nothing but the body."""
-    old_key, url = state.articles[rel]
-    row = cache.article_row(old_key)
-    if row is None:
+    url = state.articles[rel][1]
+    old = previous_outcome(cache, state, rel)
+    if old is None:
         return None
     try:
-        old = Unpacker().unpack(row)
         data = (root / rel).read_bytes()
-    except (TypeError, ValueError, OSError):
+    except OSError:
         return None
     report = Report()
     loaded = loader.load_bytes(rel, data, report)

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
 
-from gettimes.article_store import LoadOutcome, Unpacker
-from gettimes.bodyedit import MAX_FILES, BodyEditState, changed_files
+from gettimes.article_store import LoadOutcome
+from gettimes.bodyedit import edited_articles, previous_outcome
 from gettimes.cache import BuildCache
-from gettimes.freshness import Freshness, package_digest
+from gettimes.freshness import Freshness
 from gettimes.models import Article
 from gettimes.sources import SourceScan
 
@@ -33,24 +33,15 @@ def shown_only_edits(cache: BuildCache, sources: SourceScan | None, outcomes: Ma
                      options_key: str, now: datetime) -> frozenset[str] | None:
     """The article files changed since the last build, when each changed what it shows and
     nothing else changed; None when anything else may have (or nothing changed)."""
-    state = cache.kept("bodies")
-    previous_sources = cache.kept("sources")
     record = cache.freshness
-    if not (sources is not None and isinstance(state, BodyEditState) and isinstance(previous_sources, Mapping)
-            and isinstance(record, Freshness) and state.options_key == options_key
-            and state.code == package_digest() and record.built_at <= now < record.valid_until):
+    if sources is None or not isinstance(record, Freshness):
         return None
-    changed = changed_files(previous_sources, sources)
-    if not changed or len(changed) > MAX_FILES or any(rel not in state.articles for rel in changed):
+    found = edited_articles(cache, sources, record, options_key, now)
+    if found is None:
         return None
-    unpacker = Unpacker()
+    state, changed = found
     for rel in changed:
-        row = cache.articles.get(state.articles[rel][0])
-        new = outcomes.get(rel)
-        try:
-            old = unpacker.unpack(row) if row is not None else None
-        except (TypeError, ValueError):
-            return None
+        old, new = previous_outcome(cache, state, rel), outcomes.get(rel)
         if old is None or new is None or not same_place(old, new):
             return None
     return frozenset(changed)

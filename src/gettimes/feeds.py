@@ -186,10 +186,9 @@ def make_feeds(config: SiteConfig, index: SiteIndex, static_files: Sequence[tupl
 class _FeedWriter:
     """Writes the feeds of one build, keeping what several feeds share: items, fingerprints, enclosures."""
 
-    def __init__(self, config: SiteConfig, static_files: Mapping[str, Path],
-                 source_keys: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: SiteConfig, static_files: Mapping[str, Path], source_keys: Mapping[str, str]) -> None:
         self.config = config
-        self.source_keys = source_keys or {}
+        self.source_keys = source_keys
         self.static_files = static_files
         self.mimetypes = mimetypes.MimeTypes()  # the built-in table only, not the machine's
         base = urlsplit(config.base_url)

@@ -65,7 +65,8 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     fingerprints = _fingerprinter(renderer, outcomes, sources, reads)
     carry = shown_only is not None and cache.kept(PAGE_GLOBAL_KEPT) == fingerprints.global_digest
     cache.keep(PAGE_GLOBAL_KEPT, fingerprints.global_digest)
-    edited = {id(article) for article in renderer.articles if carry and article.source in (shown_only or ())}
+    edited = {id(article) for article in renderer.articles if article.source in shown_only} if carry and shown_only \
+        else set()
     partials = renderer.partials_digest()
     pieces = partial_pieces(renderer, sources, cache.kept(PARTIALS_KEPT))
     cache.keep(PARTIALS_KEPT, (partials, dict(renderer.partials)))
