@@ -158,29 +158,50 @@ class SiteIndex:
     def related_table(self) -> dict[str, tuple[int, ...]]:
         """related() of every published article, as positions in `articles`."""
         sets = {slug: frozenset(positions) for slug, positions in self._tag_positions.items()}
-        return {article.url: self._related_positions(article, RELATED_LIMIT, sets) for article in self.articles}
+        pairs: dict[tuple[str, str], frozenset[int]] = {}
+        return {article.url: self._related_positions(article, RELATED_LIMIT, sets, pairs)
+                for article in self.articles}
 
     def with_related(self, table: Mapping[str, tuple[int, ...]]) -> SiteIndex:
         """This index answering related() from `table`, made by related_table() for the same related_key()."""
         return dataclasses.replace(self, _related=MappingProxyType(dict(table)))
 
     def _related_positions(self, article: Article, limit: int,
-                           sets: Mapping[str, frozenset[int]] | None = None) -> tuple[int, ...]:
-        """Finds the few articles sharing two or more tags by intersecting the tags' sets of
-        positions (in C), and counts and sorts only those: it runs for every article."""
+                           sets: Mapping[str, frozenset[int]] | None = None,
+                           pairs: dict[tuple[str, str], frozenset[int]] | None = None) -> tuple[int, ...]:
+        """The articles sharing the most tags, newer first on ties; then the newest sharing one.
+
+        It runs for every article, so the work stays in C set operations: the articles
+        sharing two or more tags are the union of each pair of tags' intersection, and
+        only those sharing three or more (few) are counted one by one. The popular tags'
+        sets grow with the archive: counting every article that shares two of them, or
+        intersecting the same pair again for each of its articles, made this quadratic
+        (11 s at 50,000 articles). `pairs` keeps each pair's intersection across articles.
+        """
         own = self._positions.get(article.url)
-        slugs = [tag.slug for tag in article.tags if tag.slug in self._tag_positions]
+        slugs = sorted({tag.slug for tag in article.tags if tag.slug in self._tag_positions})
         if own is None or not slugs:
             return ()
         lists = [self._tag_positions[slug] for slug in slugs]
         tag_sets = [sets[slug] for slug in slugs] if sets is not None else [frozenset(each) for each in lists]
-        shared: set[int] = set()
-        for number, first in enumerate(tag_sets):
-            for second in tag_sets[number + 1:]:
-                shared |= first & second
+        pairs = {} if pairs is None else pairs
+        shared: set[int] = set()  # in two or more of the tags
+        three: set[int] = set()  # in three or more
+        for first in range(len(slugs)):
+            for second in range(first + 1, len(slugs)):
+                key = (slugs[first], slugs[second])
+                both = pairs.get(key)
+                if both is None:
+                    both = pairs[key] = tag_sets[first] & tag_sets[second]
+                shared |= both
+                for third in tag_sets[second + 1:]:
+                    three |= both & third
         shared.discard(own)
-        ranked = sorted((-sum(position in each for each in tag_sets), position) for position in shared)
+        three.discard(own)
+        ranked = sorted((-sum(position in each for each in tag_sets), position) for position in three)
         chosen = [position for _, position in ranked[:limit]]
+        if len(chosen) < limit:
+            chosen += sorted(shared - three)[:limit - len(chosen)]  # two tags each: newest first
         seen = set(chosen)
         for position in heapq.merge(*lists):  # the newest sharing one tag
             if len(chosen) >= limit:

@@ -165,6 +165,33 @@ def test_related_articles_by_shared_tags() -> None:
     assert index.related(_article("untagged", 1)) == []
 
 
+def _related_by_definition(index: object, article: Article, limit: int) -> list[str]:
+    """related() spelled out: most shared tags first, newer first on ties, then none shared left out."""
+    own = {tag.slug for tag in article.tags}
+    scored = [(-len(own & {tag.slug for tag in other.tags}), number, other.slug)
+              for number, other in enumerate(index.articles) if other is not article]  # type: ignore[attr-defined]
+    return [slug for shared, _, slug in sorted(scored) if shared < 0][:limit]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_related_articles_match_their_definition_on_a_large_archive(seed: int) -> None:
+    # A few popular tags on many articles, as in a real archive: the articles sharing two or
+    # three of them are many, and the ranking must still count every shared tag.
+    rng = random.Random(seed)
+    pool = [f"tag{number}" for number in range(12)]
+    weights = [40, 30, 20, 12, 8, 5, 4, 3, 2, 2, 1, 1]
+    articles = [_article(f"a{number}", number + rng.random(),
+                         tags=tuple(dict.fromkeys(rng.choices(pool, weights, k=rng.randint(0, 6)))))
+                for number in range(300)]
+    index = build_index(CONFIG, articles, [], RULES)
+    table = index.related_table()
+    indexed = index.with_related(table)
+    for article in index.articles:
+        for limit in (1, 4, 9):
+            assert _slugs(index.related(article, limit)) == _related_by_definition(index, article, limit)
+        assert _slugs(indexed.related(article)) == _related_by_definition(index, article, 4)
+
+
 # --- pagination --------------------------------------------------------------
 
 @pytest.mark.parametrize(("count", "per_page", "sizes"), [
