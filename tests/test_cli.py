@@ -6,6 +6,7 @@ in a subprocess, so the entry point, exit codes and streams are those a shell se
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import gettimes.cli as cli
 from conftest import article
 from gettimes.cli import main
 
@@ -261,3 +263,23 @@ def test_check_names_the_file_and_line_of_a_broken_link(site: Path, gettimes: Ge
     assert expected in result.stderr.splitlines()
     assert re.search(r"gettimes check: \d+ errors?", result.stderr)
     assert not (site / "public").exists()
+
+
+def test_build_turns_the_cycle_collector_off_and_back_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build and its workers skip the cyclic collector's passes; the calling process gets it back."""
+    seen: list[bool] = []
+    real_build = cli.build_site
+
+    def spying_build(*arguments: object, **keywords: object) -> object:
+        seen.append(gc.isenabled())
+        return real_build(*arguments, **keywords)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "build_site", spying_build)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init", "site"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "site")
+    assert gc.isenabled()
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    assert seen == [False]
+    assert gc.isenabled()

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import click
 
 from gettimes import __version__
-from gettimes.build import BuildOptions, Progress, build_site, check_site
+from gettimes.build import BuildOptions, Progress, build_site, check_site, cycle_collector_off
 from gettimes.diagnostics import Diagnostic, SiteError, UsageError
 from gettimes.focus import Focus
 from gettimes.report_format import FORMATS, github_annotations, json_document
@@ -100,7 +100,8 @@ def build(drafts: bool, future: bool, output: Path | None, base_url: str | None,
     options = BuildOptions(build_clock(), drafts, future, output, base_url, jobs, cache=not no_cache)
     progress: Progress | None = _TerminalProgress() if sys.stderr.isatty() else None
     try:
-        result = build_site(Path.cwd(), options, progress)
+        with cycle_collector_off():
+            result = build_site(Path.cwd(), options, progress)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     except SiteError as exc:

@@ -128,13 +128,8 @@ def next_build_job(root: Path, output: Path, orders: Connection, results: Connec
 
 
 def _no_collections() -> None:
-    """Turn off Python's cyclic garbage collector in this child, which does one build and ends.
-
-    A build frees what it no longer needs by reference counting: it makes next to no
-    reference cycles (a full build of 10,000 articles peaks at the same memory with
-    the collector off). The collector's passes over the growing heap of articles,
-    pages and records cost a fifth of a rebuild of 10,000 articles, for nothing.
-    """
+    """Turn off Python's cyclic garbage collector in this child, which does one build and
+    ends: `cycle_collector_off` in build.py says why."""
     gc.disable()
 
 
