@@ -112,7 +112,16 @@ def shows_any(value: Any, articles: set[int]) -> bool:
     if kind in _BY_REPR:
         return False
     if kind is tuple or kind is list:
-        return any(shows_any(item, articles) for item in value)
-    if isinstance(value, Mapping):
-        return any(shows_any(item, articles) for item in value.values())
-    return True
+        items: Iterable[Any] = value
+    elif isinstance(value, Mapping):
+        items = value.values()
+    else:
+        return True
+    for item in items:  # mostly articles and plain values: looked at here, without a call each
+        kind = type(item)
+        if kind is Article:
+            if id(item) in articles:
+                return True
+        elif kind not in _BY_REPR and shows_any(item, articles):
+            return True
+    return False
