@@ -9,7 +9,8 @@ nothing changed, a rebuild after editing one article's body (the first after the
 build, then another), and a scheduled rebuild
 a day later with no content change (the clock moves the Weekly Hot Issue and the
 news sitemap); with a `hugo` binary (HUGO=/path/to/hugo or on PATH) it also builds
-the same corpus with Hugo through the shared converter. It prints median wall time,
+the same corpus with Hugo through the shared converter. It also times bench/floor.py,
+the bare build of the same pages with the required libraries. It prints median wall time,
 peak memory (of the build process) and pages per second, and the ratio to Hugo's
 cold build.
 
@@ -159,6 +160,17 @@ def bench_hugo(site: Path, work: Path, repeat: int, trash: Trash) -> dict[str, l
     return runs
 
 
+def bench_floor(site: Path, work: Path, repeat: int, trash: Trash) -> list[Run]:
+    """The bare build of bench/floor.py: the required libraries alone, with nothing checked or kept."""
+    output = work / f"floor-{site.name}"
+    runs = []
+    for _ in range(repeat):
+        trash.take(output)
+        os.sync()
+        runs.append(measure([sys.executable, str(ROOT / "bench" / "floor.py"), str(site), str(output)], site))
+    return runs
+
+
 def median(runs: list[Run]) -> Run:
     return Run(statistics.median(r.seconds for r in runs), statistics.median(r.peak_mib for r in runs),
                runs[0].pages)
@@ -187,6 +199,7 @@ def main() -> None:
         hugo = median(hugo_runs["cold"]) if hugo_runs else None
         rows = [(f"gettimes {name}", median(runs)) for name, runs in bench_gettimes(site, args.repeat, trash).items()]
         rows += [(f"hugo {name}", median(runs)) for name, runs in (hugo_runs or {}).items()]
+        rows.append(("bare floor (floor.py)", median(bench_floor(site, args.work, args.repeat, trash))))
         for label, run in rows:
             ratio = f"{run.seconds / hugo.seconds:.2f}x" if hugo else "-"
             rate = run.pages / run.seconds if run.seconds else 0
