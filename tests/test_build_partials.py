@@ -150,7 +150,7 @@ def test_drawings_are_kept_only_for_plain_arguments_and_the_sites_objects(make_s
 def test_pages_read_the_rankings_and_the_edition_only_through_the_partials(make_site: SiteFactory) -> None:
     reads = renderer(site_with(make_site)).page_reads()
     assert not reads.names & {"most_viewed", "weekly_hot", "hot_issue"}
-    assert "author_most_read" in reads.names  # an article page lists its reporter's most read
+    assert "author_most_read" not in reads.names  # the reporter box reads the page's own most_read_by
     assert reads.site_fields is not None
     assert "edition" not in reads.site_fields and {"title", "params", "categories"} <= reads.site_fields
 

@@ -301,16 +301,46 @@ def test_an_edit_that_moves_an_article_is_not_shown_only(make_site: SiteFactory,
     assert tree(site / "public") == clean_build(site)
 
 
-def test_a_title_shown_through_what_every_page_shares_is_not_carried_over(make_site: SiteFactory) -> None:
-    """The reporter box on an article page lists the reporter's most read articles, which
-    every page shares: a new title of one of them changes pages whose own context does not
-    hold it, so no fingerprint is carried over."""
-    site = make_site({
+def _reporter_box_site(make_site: SiteFactory, templates: dict[str, str | bytes] | None = None) -> Path:
+    """Two articles by one reporter; the reporter box on Beta's page lists Alpha, her most read."""
+    return make_site({
         "content/articles/2025/06/alpha.md": article("Alpha", slug="alpha", tags="[Alpha]", author="KIM MIN-SEO"),
         "content/articles/2025/06/beta.md": article("Beta", category="Business", slug="beta", tags="[Beta]",
                                                    author="KIM MIN-SEO", date="2025-06-20 09:00:00+09:00"),
         "data/stats.csv": "path,views,date\n/article/alpha/,50,2025-06-22\n",
+        **(templates or {}),
     })
+
+
+def test_a_title_in_a_reporter_box_changes_only_the_pages_that_show_it(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The theme's reporter box reads the page's own `most_read_by`: a new title of an article
+    in it is worked out again for the pages whose reporters list it, and carried elsewhere."""
+    site = _reporter_box_site(make_site)
+    build_site(site, options())
+    worked_out: list[str] = []
+    page = Fingerprinter.page
+
+    def counting(self: Fingerprinter, job: PageJob) -> tuple[str, str]:
+        worked_out.append(job.url)
+        return page(self, job)
+
+    edit(site / "content/articles/2025/06/alpha.md", 'title: "Alpha"', 'title: "Alpha Renamed"')
+    monkeypatch.setattr(Fingerprinter, "page", counting)
+    build_site(site, options())
+    assert "Alpha Renamed" in (site / "public/article/beta/index.html").read_text("utf-8")
+    assert "/article/beta/" in worked_out and "/tag/beta/" not in worked_out
+    assert tree(site / "public") == clean_build(site)
+
+
+def test_a_title_shown_through_what_every_page_shares_is_not_carried_over(make_site: SiteFactory) -> None:
+    """A theme that reads `author_most_read`, which every page shares, in its reporter box: a
+    new title of an article in it changes pages whose own context does not hold it, so no
+    fingerprint is carried over."""
+    theme_article = (Path(content.__file__).parent / "theme" / "templates" / "article.html").read_text("utf-8")
+    shared_box = theme_article.replace("most_read_by.get(", "author_most_read.get(")
+    assert shared_box != theme_article
+    site = _reporter_box_site(make_site, {"templates/article.html": shared_box})
     build_site(site, options())
     edit(site / "content/articles/2025/06/alpha.md", 'title: "Alpha"', 'title: "Alpha Renamed"')
     build_site(site, options())

@@ -281,6 +281,10 @@ def plan_pages(config: SiteConfig, index: SiteIndex) -> Iterator[PageJob]:
             "next": neighbours.next if neighbours else None,
             "related": tuple(index.related(article)),
             "feed_url": listing_feed_url(config, "category", article.category.url),
+            # Its own reporters' part of author_most_read: a page that shows one reporter's
+            # list changes with that list alone, not with every reporter's.
+            "most_read_by": {author.slug: index.author_most_read[author.slug]
+                             for author in article.authors if author.slug in index.author_most_read},
         })
     for section in index.categories:
         yield from _listing(section.category.url, "category.html", "category",
