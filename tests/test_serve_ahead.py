@@ -4,6 +4,7 @@ ahead, and a rebuild that uses what it read gives the site a clean build gives."
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,49 @@ def test_articles_unpacked_ahead_are_taken_as_they_are(make_site: SiteFactory,
     build_site(site, options(output=output), ahead=ahead)
     assert set(unpacked) == {STORY}  # only the edited file: the others were unpacked ahead
     assert tree(output) == clean_build(site)
+
+
+@pytest.mark.parametrize("change", [
+    ("body", "Paragraph of story 5", "A new paragraph of story 5"),
+    ("title", "Story 5", "Story Five"),
+])
+def test_the_spare_staging_folder_is_made_ahead(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch,
+                                                change: tuple[str, str, str]) -> None:
+    """The first save after a cold build finds the staging folder made, in hard links to the
+    output's files: it links none of the files it keeps (without it, it links each)."""
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    staging = site.parent / ".preview.gettimes-tmp"
+    build_site(site, options(output=output, search_index=False))
+    assert not staging.exists()
+    ahead = read_cache_ahead(site, output)
+    assert ahead is not None and ahead.cache.kept("spare") is not None
+    kept = sorted(path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file())
+    assert sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file()) == kept
+    assert all((staging / rel).stat().st_ino == (output / rel).stat().st_ino for rel in kept)
+    _, old, new = change
+    edit(site / STORY, old, new)
+    linked: list[str] = []
+    link = os.link
+
+    def counting(source: Any, target: Any, **keywords: Any) -> None:
+        linked.append(str(source))
+        link(source, target, **keywords)
+
+    monkeypatch.setattr(os, "link", counting)
+    build_site(site, options(output=output, search_index=False), ahead=ahead)  # serve indexes apart
+    assert linked == []
+    assert tree(output) == clean_build(site, search_index=False)
+
+
+def test_no_spare_is_made_for_an_output_changed_since_its_record(make_site: SiteFactory) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+    (output / "index.html").write_text("changed by hand", "utf-8")
+    ahead = read_cache_ahead(site, output)
+    assert ahead is not None and ahead.cache.kept("spare") is None
+    assert not (site.parent / ".preview.gettimes-tmp").exists()
 
 
 def test_a_cache_rewritten_meanwhile_is_read_again(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,7 +38,7 @@ from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Page
-from gettimes.output import StagedOutput, Tree
+from gettimes.output import StagedOutput, Tree, make_spare
 from gettimes.output import output_problem as _output_problem
 from gettimes.pagewriter import bodies_spliceable, templates_read_the_clock, write_generated, write_pages
 from gettimes.parallel import default_jobs
@@ -180,7 +180,8 @@ class CacheAhead:
 
 
 def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
-    """Read the build cache for a build into `output` that starts later (serve's next rebuild).
+    """Read the build cache for a build into `output` that starts later (serve's next rebuild),
+    and make the spare staging folder if the last build left none (`make_spare`).
 
     The build uses it only if the configuration still gives the same settings; the
     caller must make sure the cache's files were not rewritten meanwhile."""
@@ -191,6 +192,10 @@ def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
     salt = _settings_digest(root, config)
     cache = BuildCache.open(root, salt, output)
     unpack_ahead(cache)
+    if cache.kept("spare") is None and isinstance(cache.freshness, Freshness):
+        spare = make_spare(output, cache.freshness.tree)
+        if spare is not None:
+            cache.found_since("spare", spare)
     return CacheAhead(output, salt, cache)
 
 

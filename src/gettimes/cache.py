@@ -112,6 +112,11 @@ class BuildCache:
     def keep(self, name: str, value: Any) -> None:
         self.new_derived[name] = value
 
+    def found_since(self, name: str, value: Any) -> None:
+        """What `kept(name)` answers from now on: a fact about the disk that changed since the
+        last build (serve's next build made the spare staging folder ahead, say)."""
+        self.derived[name] = value
+
     def get_article(self, key: str) -> Any:
         if self._articles_unread:  # read only when a build needs articles: a fresh output does not
             self._articles_unread = False
