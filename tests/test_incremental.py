@@ -235,6 +235,18 @@ SHOWN_ONLY_EDITS = [  # what is edited, and a page that shows none of it
 ]
 
 
+def fingerprint_counter() -> tuple[list[str], Callable[[Fingerprinter, PageJob], tuple[str, str]]]:
+    """A stand-in for `Fingerprinter.page` that notes the URL of each page it works out, and that list."""
+    worked_out: list[str] = []
+    page = Fingerprinter.page
+
+    def counting(self: Fingerprinter, job: PageJob) -> tuple[str, str]:
+        worked_out.append(job.url)
+        return page(self, job)
+
+    return worked_out, counting
+
+
 def test_pages_that_do_not_show_an_edited_title_keep_their_fingerprints(
         make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """An edit that changes only what pages show of an article (carryover.py) carries the
@@ -243,13 +255,7 @@ def test_pages_that_do_not_show_an_edited_title_keep_their_fingerprints(
     for story in (site / "content/articles/2025/06").glob("story-*.md"):  # a title edit keeps the URL
         edit(story, "category:", f"slug: {story.stem}\ncategory:")
     build_site(site, options())
-    worked_out: list[str] = []
-    page = Fingerprinter.page
-
-    def counting(self: Fingerprinter, job: PageJob) -> tuple[str, str]:
-        worked_out.append(job.url)
-        return page(self, job)
-
+    worked_out, counting = fingerprint_counter()
     for name, edits, untouched in SHOWN_ONLY_EDITS:
         for file, (old, new) in edits.items():
             edit(site / "content/articles/2025/06" / file, old, new)
@@ -318,13 +324,7 @@ def test_a_title_in_a_reporter_box_changes_only_the_pages_that_show_it(
     in it is worked out again for the pages whose reporters list it, and carried elsewhere."""
     site = _reporter_box_site(make_site)
     build_site(site, options())
-    worked_out: list[str] = []
-    page = Fingerprinter.page
-
-    def counting(self: Fingerprinter, job: PageJob) -> tuple[str, str]:
-        worked_out.append(job.url)
-        return page(self, job)
-
+    worked_out, counting = fingerprint_counter()
     edit(site / "content/articles/2025/06/alpha.md", 'title: "Alpha"', 'title: "Alpha Renamed"')
     monkeypatch.setattr(Fingerprinter, "page", counting)
     build_site(site, options())
