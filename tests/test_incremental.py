@@ -18,7 +18,7 @@ import pytest
 
 from conftest import FIXED_NOW, SiteFactory, article, options
 from gettimes import build as build_module
-from gettimes import carryover, content
+from gettimes import carryover, content, sitemaps
 from gettimes.build import build_site
 from gettimes.cache import BuildCache
 from gettimes.feeds import GeneratedFile
@@ -233,6 +233,34 @@ SHOWN_ONLY_EDITS = [  # what is edited, and a page that shows none of it
     ("two titles", {"story-6.md": ("Story 6", "Story Six"), "story-7.md": ("Story 7", "Story Seven")},
      "/tag/topic-2/"),
 ]
+
+
+def test_a_title_edit_keeps_the_sitemap_keys_and_makes_entries_only_to_write(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page is where it was and dated as it was: the sitemap's entries are not made
+    again, unless its file must be written (here: deleted from the output by hand)."""
+    site = make_site(stories(8))
+    for story in (site / "content/articles/2025/06").glob("story-*.md"):  # a title edit keeps the URL
+        edit(story, "category:", f"slug: {story.stem}\ncategory:")
+    build_site(site, options())
+    made: list[int] = []
+    entries = sitemaps.sitemap_entries
+
+    def counting(*arguments: Any) -> Any:
+        made.append(1)
+        return entries(*arguments)
+
+    monkeypatch.setattr(sitemaps, "sitemap_entries", counting)
+    edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")
+    build_site(site, options())
+    assert made == []
+    assert tree(site / "public") == clean_build(site)
+    (site / "public/sitemap.xml").unlink()
+    edit(site / "content/articles/2025/06/story-5.md", "Story Five", "Story 5 Again")
+    made.clear()  # the clean build made them
+    build_site(site, options())
+    assert made == [1]
+    assert tree(site / "public") == clean_build(site)
 
 
 def fingerprint_counter() -> tuple[list[str], Callable[[Fingerprinter, PageJob], tuple[str, str]]]:

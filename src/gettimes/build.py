@@ -53,11 +53,12 @@ from gettimes.render import (
     plan_pages,
 )
 from gettimes.search import index_search
-from gettimes.sitemaps import make_sitemaps
+from gettimes.sitemaps import make_sitemaps, sitemap_keys
 from gettimes.sources import SourceScan, scan_sources
 from gettimes.stats import Views, rank_articles, read_stats
 
 SOURCE_FOLDERS = ("content", "templates", "static", "data")
+SITEMAP_KEYS = "sitemap keys"  # in the build cache: the last build's sitemap files' keys
 Progress = Callable[[int, int], None]
 
 
@@ -251,8 +252,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     if site is None or output_dir is None:
         raise SiteError(report)
     jobs = list(plan_pages(site.config, site.index))
-    generated = _generated_files(site, jobs)
     shown_only = shown_only_edits(cache, sources, site.outcomes, options_key, options.now)
+    known_sitemaps = cache.kept(SITEMAP_KEYS) if shown_only else None
+    generated = _generated_files(site, jobs, known_sitemaps if isinstance(known_sitemaps, dict) else None)
+    cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
     spare = cache.kept("spare")
     output = StagedOutput(output_dir, spare if isinstance(spare, Tree) else None).open()
     try:
@@ -327,11 +330,12 @@ def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options
     return BuildCache.open(root, salt, output_dir)
 
 
-def _generated_files(site: Site, jobs: list[PageJob]) -> list[GeneratedFile]:
+def _generated_files(site: Site, jobs: list[PageJob],
+                     known_sitemaps: dict[str, str] | None = None) -> list[GeneratedFile]:
     """Feeds, sitemaps and robots.txt: made from the index, not from templates."""
     keys = {rel: outcome.key for rel, outcome in site.outcomes.items()}
     return [*make_feeds(site.config, site.index, site.static_files, keys),
-            *make_sitemaps(site.config, site.index, jobs, site.now)]
+            *make_sitemaps(site.config, site.index, jobs, site.now, known_keys=known_sitemaps)]
 
 
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,

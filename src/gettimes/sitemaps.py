@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from xml.sax.saxutils import escape
 
 from gettimes import __version__, urls
@@ -42,19 +42,39 @@ class SitemapEntry:
     lastmod: datetime | None  # None for pages without a date (standalone pages, empty listings)
 
 
-def make_sitemaps(config: SiteConfig, index: SiteIndex, jobs: Iterable[PageJob], now: datetime,
-                  limit: int = MAX_URLS) -> list[GeneratedFile]:
-    """sitemap.xml (an index of sitemap-N.xml beyond `limit` URLs), news-sitemap.xml and robots.txt."""
-    entries = sitemap_entries(config, jobs)
+def make_sitemaps(config: SiteConfig, index: SiteIndex, jobs: Sequence[PageJob], now: datetime,
+                  limit: int = MAX_URLS, known_keys: Mapping[str, str] | None = None) -> list[GeneratedFile]:
+    """sitemap.xml (an index of sitemap-N.xml beyond `limit` URLs), news-sitemap.xml and robots.txt.
+
+    `known_keys` are the sitemap files' keys as the last build worked them out, given when
+    every page is where it was and dated as it was (a title edit: carryover.py). The
+    files then keep those keys, and their entries are made only if their bytes are read.
+    """
+    if known_keys:
+        made = cache(lambda: {file.path: file for file in _sitemap_files(config, sitemap_entries(config, jobs),
+                                                                          limit)})
+        sitemaps = [GeneratedFile(path, "sitemap", key, partial(_data_of, made, path), sitemap_problems)
+                    for path, key in known_keys.items()]
+    else:
+        sitemaps = _sitemap_files(config, sitemap_entries(config, jobs), limit)
     news = news_articles(index.articles, now)
     news_key = digest(__version__, "news", config.base_url, config.title, config.language,
                       *(f"{a.url} {w3c(a.date)} {a.title}" for a in news))
     return [
-        *_sitemap_files(config, entries, limit),
+        *sitemaps,
         GeneratedFile("news-sitemap.xml", "news sitemap", news_key, partial(_news_sitemap, config, news),
                       sitemap_problems),
         GeneratedFile.of("robots.txt", "robots.txt", robots_txt(config)),
     ]
+
+
+def sitemap_keys(files: Iterable[GeneratedFile]) -> dict[str, str]:
+    """The sitemap files' keys, for `make_sitemaps(known_keys=...)` in a later build."""
+    return {file.path: file.key for file in files if file.source == "sitemap"}
+
+
+def _data_of(made: Callable[[], Mapping[str, GeneratedFile]], path: str) -> bytes:
+    return made()[path].data
 
 
 def sitemap_entries(config: SiteConfig, jobs: Iterable[PageJob]) -> list[SitemapEntry]:
