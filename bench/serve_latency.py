@@ -75,6 +75,8 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=5, help="how many single-article saves to time")
     parser.add_argument("--pause", type=float, default=SETTLE_SECONDS,
                         help="seconds between one save showing and the next save (default 1)")
+    parser.add_argument("--first-pause", type=float, default=0.0,
+                        help="seconds between the server being ready and the first save (default 0: at once)")
     parser.add_argument("--edit", choices=("title", "body"), default="title",
                         help="what each save changes: the title (lists change) or the body (a new paragraph)")
     parser.add_argument("--make-corpus", type=Path, default=SHARED_BENCH / "make_corpus.py")
@@ -107,7 +109,7 @@ def main() -> int:
             searching = not re.search(r"^search:\s*false\s*$", (site / "gettimes.yaml").read_text("utf-8")
                                       if (site / "gettimes.yaml").is_file() else "", re.MULTILINE)
             results = measure(files, port, pid, args.edits, events=not args.hugo, kind=args.edit,
-                              searching=searching, pause=args.pause)
+                              searching=searching, pause=args.pause, first_pause=args.first_pause)
             time.sleep(SETTLE_SECONDS)
         report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
     return 0
@@ -246,7 +248,7 @@ class Events:
 
 
 def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, kind: str = "title",
-            searching: bool = True, pause: float = SETTLE_SECONDS) -> list[Measurement]:
+            searching: bool = True, pause: float = SETTLE_SECONDS, first_pause: float = 0.0) -> list[Measurement]:
     picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
     first = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1] if stream else {}
@@ -254,6 +256,7 @@ def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, ki
     if stream is not None and search == "":  # the first index is still being made
         search = stream.next_index(search)[1]["search"]  # type: ignore[index]
     results = []
+    time.sleep(first_pause)  # the editor opening the file, or not
     try:
         for number, path in enumerate(picks, 1):
             text = path.read_text(encoding="utf-8")
