@@ -47,7 +47,7 @@ LISTING = TEMPLATES.from_string(
     "{% endif %}" + MOST_VIEWED)
 MARKDOWN = MarkdownIt("commonmark").enable("table")
 _output = Path()
-_most_viewed: list[dict[str, str]] = []
+_shown_most_viewed: list[dict[str, Any]] = []
 
 
 def main() -> None:
@@ -58,15 +58,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     files = sorted(str(path) for path in (args.corpus / "content" / "articles").rglob("*.md"))
-    with Pool(args.jobs) as pool:
-        cards = pool.map(_front_matter, files, chunksize=256)
-        views = _views(args.corpus / "data" / "stats.csv")
-        by_url = {card["url"]: card for card in cards}
-        most_viewed = [by_url[url] for url, _ in views.most_common() if url in by_url][:5]
+    most_viewed = _most_viewed(args.corpus / "data" / "stats.csv", files)
     with Pool(args.jobs, initializer=_remember, initargs=(args.output, most_viewed)) as pool:
-        pages = sum(pool.map(_article_page, files, chunksize=64))
+        cards = pool.map(_article_page, files, chunksize=64)
         newest = sorted(cards, key=lambda card: card["date"], reverse=True)
-        pages += sum(pool.map(_listing, _listings(newest), chunksize=16))
+        pages = len(cards) + sum(pool.map(_listing, _listings(newest), chunksize=16))
     _feed(args.output, newest[:PER_PAGE])
     print(f"Built {pages} pages in {time.perf_counter() - started:.2f} s")
 
@@ -90,17 +86,21 @@ def _card(meta: dict[str, Any]) -> dict[str, Any]:
             "authors": [str(name) for name in meta.get("authors") or [meta.get("author")]]}
 
 
-def _views(stats: Path) -> Counter[str]:
+def _most_viewed(stats: Path, files: list[str]) -> list[dict[str, Any]]:
+    """The five most viewed articles, each file read once more (the corpus names a file by its slug)."""
     views: Counter[str] = Counter()
     with stats.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             views[row["path"]] += int(row["views"])
-    return views
+    by_slug = {Path(path).stem: path for path in files}
+    found = [by_slug[url.strip("/").rpartition("/")[2]] for url, _ in views.most_common()
+             if url.strip("/").rpartition("/")[2] in by_slug]
+    return [_front_matter(path) for path in found[:5]]
 
 
-def _remember(output: Path, most_viewed: list[dict[str, str]]) -> None:
-    global _output, _most_viewed
-    _output, _most_viewed = output, most_viewed
+def _remember(output: Path, most_viewed: list[dict[str, Any]]) -> None:
+    global _output, _shown_most_viewed
+    _output, _shown_most_viewed = output, most_viewed
 
 
 def _write(url: str, html: str) -> None:
@@ -109,12 +109,13 @@ def _write(url: str, html: str) -> None:
     (folder / "index.html").write_text(html, "utf-8")
 
 
-def _article_page(path: str) -> int:
+def _article_page(path: str) -> dict[str, Any]:
+    """Writes the article's page; its card, for the listings."""
     meta, body = _split(path)
     card = _card(meta)
     _write(card["url"], ARTICLE.render(card, title=card["title"], body=MARKDOWN.render(body),
-                                       most_viewed=_most_viewed))
-    return 1
+                                       most_viewed=_shown_most_viewed))
+    return card
 
 
 def _listings(newest: list[dict[str, Any]]) -> list[tuple[str, str, list[dict[str, Any]]]]:
@@ -136,7 +137,7 @@ def _listing(group: tuple[str, str, list[dict[str, Any]]]) -> int:
         previous = None if number == 1 else base if number == 2 else f"{base}page/{number - 1}/"
         following = f"{base}page/{number + 1}/" if number < count else None
         _write(url, LISTING.render(title=title, items=cards[(number - 1) * PER_PAGE:number * PER_PAGE],
-                                   previous=previous, next=following, most_viewed=_most_viewed))
+                                   previous=previous, next=following, most_viewed=_shown_most_viewed))
     return count
 
 
