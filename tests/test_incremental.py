@@ -18,7 +18,7 @@ import pytest
 
 from conftest import FIXED_NOW, SiteFactory, article, options
 from gettimes import build as build_module
-from gettimes import carryover, content, sitemaps
+from gettimes import carryover, content, feeds, sitemaps
 from gettimes.build import build_site
 from gettimes.cache import BuildCache
 from gettimes.feeds import GeneratedFile
@@ -123,12 +123,44 @@ def test_the_clock_alone_can_change_the_site(make_site: SiteFactory, name: str, 
     assert tree(site / "public") == clean_build(site, now=FIXED_NOW + later), name
 
 
-def test_a_damaged_output_is_repaired(make_site: SiteFactory) -> None:
+@pytest.mark.parametrize("change", ["nothing", "a title"])
+def test_a_damaged_output_is_repaired(make_site: SiteFactory, change: str) -> None:
     site = make_site(stories(8))
     build_site(site, options())
+    build_site(site, options(now=FIXED_NOW + timedelta(seconds=1)))  # leaves a spare staging folder
     (site / "public/article/story-3/index.html").unlink()
     (site / "public/index.html").write_text("edited by hand", encoding="utf-8")
+    if change == "a title":
+        edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")
     build_site(site, options())
+    assert tree(site / "public") == clean_build(site)
+
+
+def test_a_few_edited_articles_open_the_staging_folder_as_a_copy_of_the_output(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a few article edits the staging folder is opened from the records of both
+    folders (few files touched), not by checking each of its files against the output."""
+    site = make_site(stories(8))
+    build_site(site, options())
+    build_site(site, options(now=FIXED_NOW + timedelta(seconds=1)))
+    opened: list[str] = []
+    open_staging = build_module.StagedOutput.open
+
+    def noting(output: build_module.StagedOutput) -> build_module.StagedOutput:
+        if output.final.name == "public":  # not the clean builds compared with
+            opened.append(output.final.name)
+        return open_staging(output)
+
+    monkeypatch.setattr(build_module.StagedOutput, "open", noting)
+    for story, old, new in (("story-5", "Story 5", "Story Five"), ("story-6", "[Topic 0, Desk]", "[Topic 1]")):
+        edit(site / f"content/articles/2025/06/{story}.md", old, new)
+        build_site(site, options())
+        assert opened == []
+        assert tree(site / "public") == clean_build(site)
+    (site / "content/articles/2025/06/new.md").write_text(article("Brand New", date="2025-06-20 10:00:00+09:00"),
+                                                          encoding="utf-8")
+    build_site(site, options())  # a file added: checked file by file
+    assert opened == ["public"]
     assert tree(site / "public") == clean_build(site)
 
 
@@ -373,4 +405,34 @@ def test_a_title_shown_through_what_every_page_shares_is_not_carried_over(make_s
     edit(site / "content/articles/2025/06/alpha.md", 'title: "Alpha"', 'title: "Alpha Renamed"')
     build_site(site, options())
     assert "Alpha Renamed" in (site / "public/article/beta/index.html").read_text("utf-8")
+    assert tree(site / "public") == clean_build(site)
+
+
+def test_a_title_edit_keeps_the_keys_of_the_feeds_that_do_not_hold_the_article(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds that hold none of the edited articles keep their keys from the last build; the
+    others are worked out again, and the output is the one a clean build gives."""
+    site = make_site(stories(8))
+    for story in (site / "content/articles/2025/06").glob("story-*.md"):  # a title edit keeps the URL
+        edit(story, "category:", f"slug: {story.stem}\ncategory:")
+    build_site(site, options())
+    answers: dict[str, bool] = {}
+    kept_key = feeds._FeedWriter.kept_key
+
+    def noting(writer: Any, path: str, items: Any) -> str | None:
+        key = kept_key(writer, path, items)
+        answers[path] = key is not None
+        return key
+
+    monkeypatch.setattr(feeds._FeedWriter, "kept_key", noting)
+    edit(site / "content/articles/2025/06/story-5.md", "Story 5", "Story Five")  # Business; Topic 2, Desk
+    build_site(site, options())
+    assert answers["tag/topic-1/feed.xml"] and answers["category/world/feed.xml"]
+    assert not answers["tag/topic-2/feed.xml"] and not answers["feed.xml"]
+    assert tree(site / "public") == clean_build(site)
+    answers.clear()
+    edit(site / "content/articles/2025/06/story-5.md", "Story Five", "Story Five, Again")
+    (site / "public/tag/topic-2/feed.xml").unlink()  # written again, from its new key
+    build_site(site, options())
+    assert not answers["tag/topic-2/feed.xml"]
     assert tree(site / "public") == clean_build(site)

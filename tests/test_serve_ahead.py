@@ -6,14 +6,16 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import SiteFactory, options
+from conftest import FIXED_NOW, SiteFactory, options
 from gettimes import article_store, serve_worker
 from gettimes import build as build_module
+from gettimes import output as output_module
 from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahead
 from gettimes.cache import BuildCache
 from gettimes.serve_worker import next_build_job
@@ -128,8 +130,29 @@ def test_no_spare_is_made_for_an_output_changed_since_its_record(make_site: Site
     build_site(site, options(output=output))
     (output / "index.html").write_text("changed by hand", "utf-8")
     ahead = read_cache_ahead(site, output)
-    assert ahead is not None and ahead.cache.kept("spare") is None
+    assert ahead is not None and ahead.cache.kept("spare") is None and not ahead.output_as_recorded
     assert not (site.parent / ".preview.gettimes-tmp").exists()
+
+
+def test_an_output_found_as_recorded_ahead_is_not_checked_again(make_site: SiteFactory,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve's next build checks its private output and spare folder while the editor types."""
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_site(site, options(output=output))
+    build_site(site, options(output=output, now=FIXED_NOW + timedelta(seconds=1)))  # leaves a spare
+    ahead = read_cache_ahead(site, output)
+    assert ahead is not None and ahead.output_as_recorded
+    edit(site / STORY, "Story 5", "Story Five")
+    for module in (build_module, output_module):
+        monkeypatch.setattr(module, "tree_matches", lambda *_: pytest.fail("checked again"))
+        monkeypatch.setattr(module, "folders_unchanged", lambda *_: pytest.fail("checked again"))
+    build_site(site, options(output=output), ahead=ahead)
+    monkeypatch.undo()
+    assert tree(output) == clean_build(site)
+    (output / "tag/topic-1/index.html").write_text("changed by hand", "utf-8")
+    ahead = read_cache_ahead(site, output)
+    assert ahead is not None and not ahead.output_as_recorded
 
 
 def test_a_cache_rewritten_meanwhile_is_read_again(make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:

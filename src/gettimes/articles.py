@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gettimes.article_store import LoadOutcome, Row, Unpacker, pack
 from gettimes.cache import BuildCache
-from gettimes.content import ArticleLoader, LoadedArticle
+from gettimes.content import ARTICLES_DIR, ArticleLoader, LoadedArticle
 from gettimes.diagnostics import Report
 from gettimes.fingerprint import card_digest
 from gettimes.parallel import chunked, run_tasks
@@ -74,8 +74,14 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
 
 
 def unpack_ahead(cache: BuildCache) -> None:
-    """Unpack every cached article now, for a build that starts later (serve's next rebuild)
-    and then takes each unchanged one as it is (`load_articles`)."""
+    """Unpack every cached article now, and work out the keys of the article files the last
+    build scanned, for a build that starts later (serve's next rebuild) and then takes each
+    unchanged one as it is (`load_articles`)."""
+    scanned = cache.kept("sources")
+    if isinstance(scanned, Mapping):
+        for rel, (_, source_digest) in scanned.items():
+            if rel.startswith(ARTICLES_DIR):
+                cache.article_key(rel, source_digest)
     unpacker = Unpacker()
     cache.get_article("")  # the cached articles are read at the first look-up
     for key, row in cache.articles.items():

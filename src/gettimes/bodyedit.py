@@ -168,6 +168,7 @@ def _apply(edits: list[_Edit], config: SiteConfig, now: datetime, inputs: str, c
     output = StagedOutput(output_dir, spare)
     if not output.open_as(spare, record.tree):
         return None
+    output.keep_previous()
     for rel, data in sorted(replacements.items()):
         output.write(rel, data)
     counts = output.commit([rel for rel, _, _ in record.tree.files])

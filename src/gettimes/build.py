@@ -15,7 +15,7 @@ import jinja2
 
 from gettimes.article_store import LoadOutcome
 from gettimes.articles import load_articles, unpack_ahead
-from gettimes.bodyedit import BodyEditState, rebuild_bodies
+from gettimes.bodyedit import BodyEditState, edited_articles, rebuild_bodies
 from gettimes.cache import BuildCache, WrittenPage, digest
 from gettimes.carryover import shown_only_edits
 from gettimes.config import SiteConfig, load_config
@@ -32,13 +32,13 @@ from gettimes.content import (
 )
 from gettimes.diagnostics import Diagnostic, Report, SiteError, UsageError
 from gettimes.editorial import check_editorial
-from gettimes.feeds import GeneratedFile, make_feeds
+from gettimes.feeds import GeneratedFile, KnownKeys, feed_keys, make_feeds
 from gettimes.freshness import Freshness, input_digest, is_fresh, package_digest, valid_until
 from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Page
-from gettimes.output import StagedOutput, Tree, make_spare
+from gettimes.output import StagedOutput, Tree, folders_unchanged, make_spare, tree_matches
 from gettimes.output import output_problem as _output_problem
 from gettimes.pagewriter import bodies_spliceable, templates_read_the_clock, write_generated, write_pages
 from gettimes.parallel import default_jobs
@@ -59,6 +59,7 @@ from gettimes.stats import Views, rank_articles, read_stats
 
 SOURCE_FOLDERS = ("content", "templates", "static", "data")
 SITEMAP_KEYS = "sitemap keys"  # in the build cache: the last build's sitemap files' keys
+FEED_KEYS = "feed keys"  # and its feeds' keys
 Progress = Callable[[int, int], None]
 
 
@@ -178,14 +179,17 @@ class CacheAhead:
     output: Path  # the output folder it was read for, resolved
     salt: str  # the settings it was read with (_settings_digest)
     cache: BuildCache
+    output_as_recorded: bool  # the output and the spare staging folder held what the cache records
 
 
 def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
     """Read the build cache for a build into `output` that starts later (serve's next rebuild),
-    and make the spare staging folder if the last build left none (`make_spare`).
+    make the spare staging folder if the last build left none (`make_spare`), and check
+    that the output and the spare hold what the cache records.
 
     The build uses it only if the configuration still gives the same settings; the
-    caller must make sure the cache's files were not rewritten meanwhile."""
+    caller must make sure that neither the cache's files nor the output were written
+    meanwhile (serve's output is its private folder, which only its builds write)."""
     config = load_config(root, Report())
     if config is None:
         return None
@@ -193,11 +197,18 @@ def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
     salt = _settings_digest(root, config)
     cache = BuildCache.open(root, salt, output)
     unpack_ahead(cache)
-    if cache.kept("spare") is None and isinstance(cache.freshness, Freshness):
-        spare = make_spare(output, cache.freshness.tree)
+    record = cache.freshness if isinstance(cache.freshness, Freshness) else None
+    if record is None:
+        return CacheAhead(output, salt, cache, False)
+    spare = cache.kept("spare")
+    if spare is None:
+        spare = make_spare(output, record.tree)  # checks the output first
         if spare is not None:
             cache.found_since("spare", spare)
-    return CacheAhead(output, salt, cache)
+        return CacheAhead(output, salt, cache, spare is not None)
+    as_recorded = isinstance(spare, Tree) and folders_unchanged(StagedOutput(output).staging, spare) \
+        and tree_matches(output, record.tree)
+    return CacheAhead(output, salt, cache, as_recorded)
 
 
 @contextlib.contextmanager
@@ -253,11 +264,12 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         raise SiteError(report)
     jobs = list(plan_pages(site.config, site.index))
     shown_only = shown_only_edits(cache, sources, site.outcomes, options_key, options.now)
-    known_sitemaps = cache.kept(SITEMAP_KEYS) if shown_only else None
-    generated = _generated_files(site, jobs, known_sitemaps if isinstance(known_sitemaps, dict) else None)
+    generated = _generated_files(site, jobs, cache, shown_only)
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
-    spare = cache.kept("spare")
-    output = StagedOutput(output_dir, spare if isinstance(spare, Tree) else None).open()
+    cache.keep(FEED_KEYS, feed_keys(generated))
+    few_edits = record is not None and edited_articles(cache, sources, record, options_key, options.now) is not None
+    checked = ahead is not None and ahead.cache is cache and ahead.output_as_recorded
+    output = _open_output(output_dir, cache, record if few_edits else None, checked)
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only)
         if options.search_index:
@@ -281,6 +293,21 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                                       tuple(report.warnings)))
         _keep_compiled(site.templates)
     return result
+
+
+def _open_output(output_dir: Path, cache: BuildCache, known: Freshness | None, checked: bool) -> StagedOutput:
+    """The staging folder, opened as a copy of the current output when that holds what the last
+    build recorded (`known`): a build that changes a few files then touches those, not every
+    one (`StagedOutput.open_as`). That pays only when few pages change: a copy's files are
+    links to the live ones, which cannot be written over. `checked`: the output and the
+    spare were found as the cache records them just before this build (`read_cache_ahead`)."""
+    kept = cache.kept("spare")
+    spare = kept if isinstance(kept, Tree) else None
+    output = StagedOutput(output_dir, spare)
+    if known is not None and (checked or tree_matches(output_dir, known.tree)) \
+            and output.open_as(spare, known.tree, checked):
+        return output
+    return output.open()
 
 
 def _keep_compiled(templates: jinja2.Environment) -> None:
@@ -330,12 +357,19 @@ def _open_cache(root: Path, config: SiteConfig | None, output_dir: Path, options
     return BuildCache.open(root, salt, output_dir)
 
 
-def _generated_files(site: Site, jobs: list[PageJob],
-                     known_sitemaps: dict[str, str] | None = None) -> list[GeneratedFile]:
-    """Feeds, sitemaps and robots.txt: made from the index, not from templates."""
+def _generated_files(site: Site, jobs: list[PageJob], cache: BuildCache | None = None,
+                     shown_only: frozenset[str] | None = None) -> list[GeneratedFile]:
+    """Feeds, sitemaps and robots.txt: made from the index, not from templates.
+
+    After edits that changed only what pages show of some articles (`shown_only`), the
+    sitemaps and the feeds that hold none of them keep the keys the last build gave them."""
     keys = {rel: outcome.key for rel, outcome in site.outcomes.items()}
-    return [*make_feeds(site.config, site.index, site.static_files, keys),
-            *make_sitemaps(site.config, site.index, jobs, site.now, known_keys=known_sitemaps)]
+    known_sitemaps = cache.kept(SITEMAP_KEYS) if cache is not None and shown_only else None
+    known_feeds = cache.kept(FEED_KEYS) if cache is not None and shown_only else None
+    return [*make_feeds(site.config, site.index, site.static_files, keys,
+                        KnownKeys(known_feeds, shown_only) if isinstance(known_feeds, dict) and shown_only else None),
+            *make_sitemaps(site.config, site.index, jobs, site.now,
+                           known_keys=known_sitemaps if isinstance(known_sitemaps, dict) else None)]
 
 
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,

@@ -74,6 +74,7 @@ class BuildCache:
     derived: dict[str, Any] = field(default_factory=dict)  # values worked out from the sources, by name
     new_derived: dict[str, Any] = field(default_factory=dict)
     unpacked: dict[str, Any] = field(default_factory=dict)  # articles unpacked ahead, by key (articles.py)
+    article_keys: dict[tuple[str, str], str] = field(default_factory=dict)  # worked out by article_key
     _articles_unread: bool = False
     _shards_read: set[str] | None = None  # None: all of them (see replace_article)
 
@@ -96,7 +97,10 @@ class BuildCache:
 
     def article_key(self, rel: str, source_digest: str) -> str:
         """The key of an article file by its path and the digest of its bytes (sources.content_digest)."""
-        return digest(self.salt, rel, source_digest)
+        key = self.article_keys.get((rel, source_digest))
+        if key is None:
+            key = self.article_keys[(rel, source_digest)] = digest(self.salt, rel, source_digest)
+        return key
 
     def written_page(self, path: str) -> WrittenPage | None:
         """What the last build into this output wrote at `path`, if it was a page."""

@@ -50,10 +50,11 @@ def discover(folder: Path) -> list[Path]:
 def content_files(files: Iterable[str], folder: str) -> list[str]:
     """Of the site-relative `files`, those that `discover` finds in the site's `folder`."""
     prefix = folder + "/"
+    start = len(prefix) - 1  # each part below `folder` then follows a "/"
     return sorted(
         rel for rel in files
         if rel.startswith(prefix) and rel.endswith(MARKDOWN_SUFFIXES)
-        and not any(part.startswith((".", "_")) for part in rel[len(prefix):].split("/"))
+        and "/." not in rel[start:] and "/_" not in rel[start:]
     )
 
 

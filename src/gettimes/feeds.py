@@ -26,7 +26,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -120,6 +120,20 @@ class GeneratedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownKeys:
+    """The feeds' keys as the last build worked them out, when since then only what the articles
+    from the `edited` files show changed (not where they are listed, nor anything else)."""
+
+    keys: Mapping[str, str]  # feed file -> key
+    edited: frozenset[str]  # article source paths
+
+
+def feed_keys(files: Iterable[GeneratedFile]) -> dict[str, str]:
+    """The feeds' keys, for `make_feeds(known=...)` in a later build."""
+    return {file.path: file.key for file in files if file.source.startswith("feed ")}
+
+
+@dataclass(frozen=True, slots=True)
 class _Channel:
     title: str
     description: str
@@ -144,14 +158,15 @@ def listing_feed_url(config: SiteConfig, kind: str, page_url: str) -> str:
 
 
 def make_feeds(config: SiteConfig, index: SiteIndex, static_files: Sequence[tuple[str, Path]],
-               source_keys: Mapping[str, str] | None = None) -> list[GeneratedFile]:
+               source_keys: Mapping[str, str] | None = None, known: KnownKeys | None = None) -> list[GeneratedFile]:
     """The feeds `feeds:` turns on: site RSS and Atom, then one per category, tag and reporter.
 
     Every configured category, tag and reporter gets one, an empty category too: the theme links them.
     `source_keys` gives an article file's cache key (a digest of its bytes and of what it is
-    loaded with), which stands for what its items show in the feeds' keys.
+    loaded with), which stands for what its items show in the feeds' keys. `known` is given
+    when only what some articles show changed since the last build (carryover.py).
     """
-    writer = _FeedWriter(config, dict(static_files), source_keys or {})
+    writer = _FeedWriter(config, dict(static_files), source_keys or {}, known)
     translate = Translator(config.language)
     site = config.title
     files = []
@@ -186,8 +201,10 @@ def make_feeds(config: SiteConfig, index: SiteIndex, static_files: Sequence[tupl
 class _FeedWriter:
     """Writes the feeds of one build, keeping what several feeds share: items, fingerprints, enclosures."""
 
-    def __init__(self, config: SiteConfig, static_files: Mapping[str, Path], source_keys: Mapping[str, str]) -> None:
+    def __init__(self, config: SiteConfig, static_files: Mapping[str, Path], source_keys: Mapping[str, str],
+                 known: KnownKeys | None) -> None:
         self.config = config
+        self.known = known
         self.source_keys = source_keys
         self.static_files = static_files
         self.mimetypes = mimetypes.MimeTypes()  # the built-in table only, not the machine's
@@ -210,15 +227,24 @@ class _FeedWriter:
 
     def rss_file(self, channel: _Channel, articles: Sequence[Article]) -> GeneratedFile:
         items = tuple(articles[: self.count])
-        key = digest(self.settings, "rss", repr(channel), *map(self.fingerprint, items))
-        return GeneratedFile(channel.feed_url.lstrip("/"), f"feed {channel.feed_url}", key,
+        path = channel.feed_url.lstrip("/")
+        key = self.kept_key(path, items) or digest(self.settings, "rss", repr(channel), *map(self.fingerprint, items))
+        return GeneratedFile(path, f"feed {channel.feed_url}", key,
                              partial(self.rss, channel, items), feed_problems, self.bodies(items))
 
     def atom_file(self, channel: _Channel, articles: Sequence[Article]) -> GeneratedFile:
         items = tuple(articles[: self.count])
-        key = digest(self.settings, "atom", repr(channel), self.config.title, *map(self.fingerprint, items))
-        return GeneratedFile(channel.feed_url.lstrip("/"), f"feed {channel.feed_url}", key,
+        path = channel.feed_url.lstrip("/")
+        key = self.kept_key(path, items) or digest(self.settings, "atom", repr(channel), self.config.title,
+                                                   *map(self.fingerprint, items))
+        return GeneratedFile(path, f"feed {channel.feed_url}", key,
                              partial(self.atom, channel, items), atom_problems, self.bodies(items))
+
+    def kept_key(self, path: str, items: Sequence[Article]) -> str | None:
+        """The feed's key from the last build, if it holds none of the edited articles (`KnownKeys`)."""
+        if self.known is None or any(article.source in self.known.edited for article in items):
+            return None
+        return self.known.keys.get(path)
 
     def bodies(self, items: Sequence[Article]) -> tuple[str, ...]:
         return tuple(article.url for article in items) if self.full_content else ()

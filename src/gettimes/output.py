@@ -84,6 +84,7 @@ class StagedOutput:
         self._present: set[str] = set()  # files in the staging folder before this build wrote any
         # After open_as: what the staging folder is known to hold, and what this build changed in it.
         self._known: Tree | None = None
+        self._known_files: dict[str, tuple[int, int]] = {}
         self._changed: set[str] = set()
         self._owners: dict[str, str] = {}
         self._dirs: set[Path] = set()
@@ -102,20 +103,24 @@ class StagedOutput:
         self._present = set(list_files(self.staging, self._spare))
         return self
 
-    def open_as(self, spare: Tree | None, current: Tree) -> bool:
+    def open_as(self, spare: Tree | None, current: Tree, checked: bool = False) -> bool:
         """Open the staging folder as a copy of the current output, knowing what both hold.
 
         Only the files that differ between the two records are linked or removed, so this
         costs a stat per folder rather than per file. It needs the spare exactly as `spare`
         records it (a killed build or a hand in it changes some folder's status), or no
         spare at all when `spare` is None: if not, nothing is touched and the answer is False.
+        `checked`: the caller has just found the spare as `spare` records it.
+        The caller must know that the output holds just what `current` records (`tree_matches`):
+        `reuse` then takes its files by the record alone. Every file it holds becomes an
+        unclaimed leftover unless claimed, or kept by `keep_previous`.
         """
         if spare is None:
             if os.path.lexists(self.staging):
                 return False
             self.staging.mkdir()
             spare = Tree((), ())
-        elif not folders_unchanged(self.staging, spare):
+        elif not checked and not folders_unchanged(self.staging, spare):
             return False
         spare_files = {rel: (size, mtime_ns) for rel, size, mtime_ns in spare.files}
         current_files = {rel: (size, mtime_ns) for rel, size, mtime_ns in current.files}
@@ -125,10 +130,15 @@ class StagedOutput:
         gone = [rel for rel in spare_files if rel not in current_files]
         _remove(self.staging, gone)
         self._changed.update(gone)
-        self._owners = dict.fromkeys(current_files, "the previous build")
         self._present = set(current_files)
         self._known = Tree(current.files, spare.folders)
+        self._known_files = current_files
         return True
+
+    def keep_previous(self) -> None:
+        """Keep every file of the current output that nothing claims (after `open_as`)."""
+        for rel in self._present:
+            self._owners.setdefault(rel, "the previous build")
 
     def claim(self, rel: str, source: str, report: Report) -> bool:
         """Reserve an output file for `source`; two sources for one file is an error."""
@@ -179,6 +189,11 @@ class StagedOutput:
 
     def reuse(self, rel: str, size: int, mtime_ns: int) -> bool:
         """Take `rel` from the current output if it is still the file we wrote there."""
+        if self._known is not None:  # open_as: the staged file is the output's, as recorded
+            if self._known_files.get(rel) != (size, mtime_ns):
+                return False
+            self.unchanged += 1
+            return True
         previous = f"{self.final}/{rel}"  # strings, not Paths: this runs for every page
         try:
             stat = os.stat(previous)
@@ -193,6 +208,10 @@ class StagedOutput:
         os.link(previous, self._replace(rel))
         self.unchanged += 1
         return True
+
+    def written_elsewhere(self, rels: Iterable[str]) -> None:
+        """Note files that another process wrote into the staging folder (a worker)."""
+        self._changed.update(rels)
 
     def stat(self, rel: str) -> os.stat_result:
         """The staged file's status (its size and modification time go into the cache)."""
@@ -234,6 +253,9 @@ class StagedOutput:
         """Remove from the staging folder every file this build has not claimed."""
         leftovers = self._present.difference(self._owners)
         _remove(self.staging, leftovers)
+        self._changed.update(leftovers)  # their folders' statuses change
+        if leftovers:
+            self._dirs.clear()  # folders left empty are gone
         self._present -= leftovers
 
     def commit(self, previous_files: Iterable[str] | None = None) -> WriteCounts:

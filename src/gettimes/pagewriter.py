@@ -93,6 +93,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     def collect(result: _Rendered) -> None:
         nonlocal done
         written.update(result.pages)
+        output.written_elsewhere(path for path, _ in result.pages)
         report.extend(result.diagnostics)
         output.written += result.written
         output.unchanged += result.unchanged
@@ -169,6 +170,7 @@ def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache:
 
     def collect(result: _Rendered) -> None:
         written.update(result.pages)
+        output.written_elsewhere(path for path, _ in result.pages)
         output.written += result.written
         output.unchanged += result.unchanged
 
