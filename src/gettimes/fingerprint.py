@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from gettimes.cache import digest
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
 _ARTICLE_CARD_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name != "body_html")
 # Values whose repr shows all they hold and that hold no article.
-_BY_REPR = (str, int, float, bool, datetime, date, type(None), Category, Tag, Author, Image, Page, Pagination)
+_BY_REPR = frozenset({str, int, float, bool, datetime, date, type(None), Category, Tag, Author, Image, Page,
+                      Pagination})
 
 
 def card_digest(article: Article) -> str:
@@ -113,15 +115,22 @@ def shows_any(value: Any, articles: set[int]) -> bool:
         return False
     if kind is tuple or kind is list:
         items: Iterable[Any] = value
-    elif isinstance(value, Mapping):
+    elif kind is MappingProxyType or kind is dict or isinstance(value, Mapping):
         items = value.values()
     else:
         return True
-    for item in items:  # mostly articles and plain values: looked at here, without a call each
+    for item in items:  # mostly articles, lists of them and plain values: looked at here, without a call each
         kind = type(item)
         if kind is Article:
             if id(item) in articles:
                 return True
+        elif kind is tuple:
+            for inner in item:
+                if type(inner) is Article:
+                    if id(inner) in articles:
+                        return True
+                elif type(inner) not in _BY_REPR and shows_any(inner, articles):
+                    return True
         elif kind not in _BY_REPR and shows_any(item, articles):
             return True
     return False

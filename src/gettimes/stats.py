@@ -8,6 +8,7 @@ a bad row is skipped and the build goes on.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -222,5 +223,8 @@ def rank_articles(articles: Iterable[Article], rules: PublishRules, views: Views
 
 def _top(articles: Iterable[Article], counts: Mapping[str, int], limit: int) -> tuple[Article, ...]:
     viewed = [article for article in articles if counts.get(article.url, 0) > 0]
+    if 0 < limit < len(viewed):  # only those with at least the limit-th highest count can be in it
+        least = heapq.nlargest(limit, [counts[article.url] for article in viewed])[-1]
+        viewed = [article for article in viewed if counts[article.url] >= least]
     viewed.sort(key=lambda a: (-counts[a.url], -a.date.timestamp(), a.slug))
     return tuple(viewed[:limit])

@@ -6,14 +6,17 @@ window of the basic site runs from 2025-06-24 to 2025-06-30, both included.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import BASIC_CONFIG, SiteFactory, article, options
+from conftest import BASIC_CONFIG, FIXED_NOW, SiteFactory, article, options
+from gettimes import stats
 from gettimes.build import BuildOptions, Site, load_site
 from gettimes.diagnostics import Report
+from gettimes.models import Article, Category
 from gettimes.stats import read_stats
 
 ARTICLES = {
@@ -279,3 +282,19 @@ def test_the_week_ends_on_the_build_date_in_the_site_time_zone(
     assert slugs(site.index.weekly_hot) == ["s1", "s0"]
     assert slugs(site.index.most_viewed) == ["s3", "s2", "s1", "s0"]
 
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rankings_are_the_first_entries_of_the_whole_order(seed: int) -> None:
+    """Ranking looks closely only at the articles with the highest counts; that must change
+    nothing, ties at the cut included."""
+    chance = random.Random(seed)
+    articles = [Article(source=f"content/articles/a{n}.md", slug=f"a{n}", url=f"/article/a{n}/", title=f"A{n}",
+                        date=FIXED_NOW - timedelta(hours=chance.randrange(6)),
+                        category=Category("World", "world", "/category/world/"), body_html="", summary="")
+                for n in range(60)]
+    counts = {article.url: chance.choice((0, 1, 2, 3, 3, 7)) for article in articles}
+    whole = sorted((a for a in articles if counts[a.url] > 0),
+                   key=lambda a: (-counts[a.url], -a.date.timestamp(), a.slug))
+    for limit in (1, 2, 5, 10, 30, 59, 60, 61):
+        assert stats._top(articles, counts, limit) == tuple(whole[:limit])
