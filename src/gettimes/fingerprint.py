@@ -45,14 +45,15 @@ def own_article_fingerprint(context: str, source_key: str, slug: str) -> str:
 
 class Fingerprinter:
     def __init__(self, global_parts: Iterable[str], shared: Mapping[str, Any],
-                 outcomes: Mapping[str, LoadOutcome], body_in_listings: bool, articles: Iterable[Article] = ()) -> None:
-        """`outcomes` maps an article's source path to how it was loaded (its cache key and card);
-        `articles` are those pages show, alive for the whole build (the index's)."""
+                 outcomes: Mapping[str, LoadOutcome], body_in_listings: bool) -> None:
+        """`outcomes` maps an article's source path to how it was loaded (its cache key and card)."""
         self._cards: dict[int, tuple[Article, str]] = {}
         self._outcomes = outcomes
         self._body_in_listings = body_in_listings
-        # Each article's part of a fingerprint, by identity: the look-up of most values here.
-        self._article_values = {id(article): "A" + self._card(article) for article in articles}
+        # Each article's part of a fingerprint, by identity: the look-up of most values here,
+        # worked out at first use (a title edit's build fingerprints a few pages only). An id
+        # here is one in _cards, which holds its article: it cannot be reused meanwhile.
+        self._article_values: dict[int, str] = {}
         self._global = digest(*global_parts, self._value(dict(shared)))
 
     @property
@@ -92,7 +93,10 @@ class Fingerprinter:
     def _value(self, value: Any) -> str:
         kind = type(value)
         if kind is Article:
-            return self._article_values.get(id(value)) or "A" + self._card(value)
+            found = self._article_values.get(id(value))
+            if found is None:
+                found = self._article_values[id(value)] = "A" + self._card(value)
+            return found
         if kind in _BY_REPR:
             return repr(value)
         if kind is tuple or kind is list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import heapq
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -212,9 +213,13 @@ class SiteIndex:
         return tuple(chosen)
 
 
+_SLUG = operator.attrgetter("slug")
+_DATE = operator.attrgetter("date")
+
+
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """Newest first; equal times by slug, so the order never depends on file order."""
-    return sorted(sorted(articles, key=lambda a: a.slug), key=lambda a: a.date, reverse=True)
+    return sorted(sorted(articles, key=_SLUG), key=_DATE, reverse=True)
 
 
 def build_index(

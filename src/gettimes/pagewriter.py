@@ -76,6 +76,9 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     for position, job in enumerate(claimed):
         previous = cache.written_page(job.path)
         if carry and previous is not None and not shows_any(job.context, edited):
+            if previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
+                written[job.path] = previous  # the commonest case after a title edit, kept short
+                continue
             fingerprint, context = previous.fingerprint, previous.context
         else:
             fingerprint, context = fingerprints.page(job)
@@ -247,7 +250,7 @@ def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome], 
         shared["site"] = {name: getattr(site, name) for name in sorted(reads.site_fields) if hasattr(site, name)}
     return Fingerprinter(
         [__version__, package_digest(), repr(renderer.config), *(f"{name}\n{text}" for name, text in sources)],
-        shared, outcomes, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)), renderer.articles,
+        shared, outcomes, bool(_BODY_OUTSIDE_ARTICLE.search(outside_article)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -47,12 +48,18 @@ def page_url(slug: str) -> str:
     return f"/{slug}/"
 
 
+# Segments of letters, digits, "-" and "_" (no dot-segment, no empty one), ending in "/".
+_PLAIN_FOLDER_URL = re.compile(r"(?:/[A-Za-z0-9_-]+)+/")
+
+
 def output_path(url: str) -> str | None:
     """The output-relative file for a site URL, or None if it would leave the output.
 
     `/a/b/` -> `a/b/index.html`; `/feed.xml` -> `feed.xml`. Dot-segments,
     backslashes and empty results are refused, so nothing is written outside.
     """
+    if _PLAIN_FOLDER_URL.fullmatch(url):  # /article/some-slug/ and the like: nothing to refuse
+        return url[1:] + "index.html"
     if not url.startswith("/") or "\\" in url or "\x00" in url:
         return None
     segments = [s for s in url.split("/") if s]
