@@ -153,8 +153,9 @@ def atom_feed_url(config: SiteConfig) -> str:
 
 def listing_feed_url(config: SiteConfig, kind: str, page_url: str) -> str:
     """The feed of the category, tag or author ("category", "tag", "author") at `page_url`; "" when off."""
-    enabled = {"category": config.feeds.categories, "tag": config.feeds.tags, "author": config.feeds.authors}
-    return page_url + FEED_FILE if enabled[kind] else ""
+    feeds = config.feeds
+    enabled = feeds.categories if kind == "category" else feeds.tags if kind == "tag" else feeds.authors
+    return page_url + FEED_FILE if enabled else ""
 
 
 def make_feeds(config: SiteConfig, index: SiteIndex, static_files: Sequence[tuple[str, Path]],

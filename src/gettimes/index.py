@@ -150,10 +150,11 @@ class SiteIndex:
         return [self.articles[position] for position in self._related_positions(article, limit)]
 
     def related_key(self) -> str:
-        """A digest of all that related() depends on: every published article's place and tags."""
+        """A digest of all that related() depends on: every published article's place and URL, and
+        the places of each tag's articles (which give every article's tags)."""
         hasher = hashlib.blake2b(digest_size=16)
-        for article in self.articles:
-            hasher.update("\x1f".join([article.url, *(tag.slug for tag in article.tags)]).encode() + b"\x1e")
+        hasher.update(repr(tuple(self._positions)).encode())  # URLs in the order of their places
+        hasher.update(repr(sorted(self._tag_positions.items())).encode())
         return hasher.hexdigest()
 
     def related_table(self) -> dict[str, tuple[int, ...]]:
@@ -235,13 +236,15 @@ def build_index(
     positions = {article.url: position for position, article in enumerate(published)}
     by_category: dict[str, list[Article]] = {c.slug: [] for c in config.categories}
     by_tag: dict[str, list[Article]] = {}
+    tag_positions: dict[str, list[int]] = {}
     tag_of: dict[str, Tag] = {}
     by_author: dict[str, list[Article]] = {}
     author_of: dict[str, Author] = {}
-    for article in published:
+    for position, article in enumerate(published):
         by_category[article.category.slug].append(article)
         for tag in article.tags:
             by_tag.setdefault(tag.slug, []).append(article)
+            tag_positions.setdefault(tag.slug, []).append(position)
             tag_of.setdefault(tag.slug, tag)
         for author in article.authors:
             by_author.setdefault(author.slug, []).append(article)
@@ -270,5 +273,5 @@ def build_index(
         author_most_read=MappingProxyType({slug: tuple(items) for slug, items in (author_most_read or {}).items()}),
         neighbours=MappingProxyType(neighbours),
         _positions=MappingProxyType(positions),
-        _tag_positions=MappingProxyType({s: tuple(positions[a.url] for a in v) for s, v in by_tag.items()}),
+        _tag_positions=MappingProxyType({slug: tuple(places) for slug, places in tag_positions.items()}),
     )

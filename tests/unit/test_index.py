@@ -192,6 +192,20 @@ def test_related_articles_match_their_definition_on_a_large_archive(seed: int) -
         assert _slugs(indexed.related(article)) == _related_by_definition(index, article, 4)
 
 
+def test_the_related_key_changes_with_all_that_related_depends_on() -> None:
+    """The related table is kept in the build cache under this key: an unchanged key must
+    mean an unchanged table."""
+    def key(*articles: Article) -> str:
+        return build_index(CONFIG, articles, [], RULES).related_key()
+
+    a, b = _article("a", 1, tags=("nato", "g20")), _article("b", 2, tags=("nato",))
+    assert key(a, b) == key(b, a) == key(_article("a", 1, tags=("nato", "g20")), b)
+    assert key(a, b) != key(_article("a", 1, tags=("nato",)), b)  # a tag less
+    assert key(a, b) != key(_article("a", 1, tags=("nato", "oecd")), b)  # another tag
+    assert key(a, b) != key(_article("a", 3, tags=("nato", "g20")), b)  # another place
+    assert key(a, b) != key(dataclasses.replace(a, url="/article/a-2/"), b)  # another URL
+
+
 # --- pagination --------------------------------------------------------------
 
 @pytest.mark.parametrize(("count", "per_page", "sizes"), [
