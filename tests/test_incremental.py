@@ -51,6 +51,15 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text("utf-8").replace(old, new), encoding="utf-8")
 
 
+def build_with_a_spare(site: Path, **changes: object) -> None:
+    """Build `stories(8)`, then again after an edit: the swap leaves the spare staging folder."""
+    build_site(site, options(**changes))
+    edit(site / "content/articles/2025/06/story-7.md", "Paragraph of story 7", "The paragraph of story 7")
+    build_site(site, options(**changes))
+    output = Path(str(changes.get("output", site / "public")))
+    assert (output.parent / f".{output.name}.gettimes-tmp").is_dir()
+
+
 STEPS: list[tuple[str, Callable[[Path], None]]] = [
     ("nothing", lambda site: None),
     ("body edit", lambda site: edit(site / "content/articles/2025/06/story-3.md", "Paragraph", "Changed paragraph")),
@@ -126,8 +135,7 @@ def test_the_clock_alone_can_change_the_site(make_site: SiteFactory, name: str, 
 @pytest.mark.parametrize("change", ["nothing", "a title"])
 def test_a_damaged_output_is_repaired(make_site: SiteFactory, change: str) -> None:
     site = make_site(stories(8))
-    build_site(site, options())
-    build_site(site, options(now=FIXED_NOW + timedelta(seconds=1)))  # leaves a spare staging folder
+    build_with_a_spare(site)
     (site / "public/article/story-3/index.html").unlink()
     (site / "public/index.html").write_text("edited by hand", encoding="utf-8")
     if change == "a title":
@@ -141,8 +149,7 @@ def test_a_few_edited_articles_open_the_staging_folder_as_a_copy_of_the_output(
     """After a few article edits the staging folder is opened from the records of both
     folders (few files touched), not by checking each of its files against the output."""
     site = make_site(stories(8))
-    build_site(site, options())
-    build_site(site, options(now=FIXED_NOW + timedelta(seconds=1)))
+    build_with_a_spare(site)
     opened: list[str] = []
     open_staging = build_module.StagedOutput.open
 

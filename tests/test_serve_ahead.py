@@ -6,13 +6,12 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW, SiteFactory, options
+from conftest import SiteFactory, options
 from gettimes import article_store, serve_worker
 from gettimes import build as build_module
 from gettimes import output as output_module
@@ -20,7 +19,7 @@ from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahea
 from gettimes.cache import BuildCache
 from gettimes.serve_worker import next_build_job
 from serve.support import alive, serving, wait_until
-from test_incremental import clean_build, edit, stories, tree
+from test_incremental import build_with_a_spare, clean_build, edit, stories, tree
 
 STORY = "content/articles/2025/06/story-5.md"
 NO_COLLECTIONS = serve_worker._no_collections
@@ -46,8 +45,8 @@ class Orders:
         return self.sent
 
 
-def run_next_build(site: Path, output: Path, orders: Orders,
-                   monkeypatch: pytest.MonkeyPatch) -> list[CacheAhead | None]:
+def run_next_build(site: Path, output: Path, orders: Orders, monkeypatch: pytest.MonkeyPatch,
+                   trusted: bool = False) -> list[CacheAhead | None]:
     """Run the job in this process; what it passes on to the build as read ahead, one per build."""
     handed: list[CacheAhead | None] = []
 
@@ -56,7 +55,7 @@ def run_next_build(site: Path, output: Path, orders: Orders,
         build_site(root, options, ahead=ahead)
 
     monkeypatch.setattr(serve_worker, "build_job", recording)
-    next_build_job(site, output, orders, None)  # type: ignore[arg-type]
+    next_build_job(site, output, trusted, orders, None)  # type: ignore[arg-type]
     return handed
 
 
@@ -139,8 +138,7 @@ def test_an_output_found_as_recorded_ahead_is_not_checked_again(make_site: SiteF
     """Serve's next build checks its private output and spare folder while the editor types."""
     site = make_site(stories(8))
     output = site.parent / "preview"
-    build_site(site, options(output=output))
-    build_site(site, options(output=output, now=FIXED_NOW + timedelta(seconds=1)))  # leaves a spare
+    build_with_a_spare(site, output=output)
     ahead = read_cache_ahead(site, output)
     assert ahead is not None and ahead.output_as_recorded
     edit(site / STORY, "Story 5", "Story Five")
@@ -200,6 +198,58 @@ def test_a_cache_read_for_other_settings_is_not_used(make_site: SiteFactory, mon
     build_site(site, options(output=output), ahead=ahead)
     assert opened == [output.resolve()]
     assert tree(output) == clean_build(site)
+
+
+def test_after_a_clean_build_the_next_child_trusts_the_output_record(make_site: SiteFactory,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server tells the next build's child when the last build succeeded and its child
+    ended cleanly: the output and spare are then as the cache records them, unchecked."""
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_with_a_spare(site, output=output)
+    for module in (build_module, output_module):
+        monkeypatch.setattr(module, "tree_matches", lambda *_: pytest.fail("checked"))
+        monkeypatch.setattr(module, "folders_unchanged", lambda *_: pytest.fail("checked"))
+    orders = Orders(options(output=output), lambda: edit(site / STORY, "Story 5", "Story Five"))
+    (ahead,) = run_next_build(site, output, orders, monkeypatch, trusted=True)
+    assert ahead is not None and ahead.output_as_recorded
+    monkeypatch.undo()
+    assert tree(output) == clean_build(site)
+
+
+def test_the_server_trusts_the_output_only_after_a_build_that_ended_cleanly(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    told: list[bool] = []
+    with serving(site) as running:
+        preview = running.server.preview
+        start_next = preview._start_next
+        monkeypatch.setattr(preview, "_start_next", lambda trusted: (told.append(trusted), start_next(trusted)))
+        running.write(STORY, (site / STORY).read_text("utf-8").replace("Paragraph", "New paragraph"))
+        running.page_with("/article/story-5/", "New paragraph")
+        wait_until(lambda: told, "the next child started")
+        running.write(STORY, (site / STORY).read_text("utf-8").replace("category:", "category: [", 1))
+        wait_until(lambda: len(told) == 2, "the next child started after the failed build")
+    assert told == [True, False]
+
+
+def test_a_build_child_that_fails_after_the_output_is_in_place_ends_with_an_error(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output is swapped in, then the cache cannot be saved: the child must not end
+    cleanly, or the next one would trust a record that is not the output's."""
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    results = Results(site)
+
+    def failing(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(BuildCache, "save", failing)
+    with pytest.raises(SystemExit) as ended:
+        serve_worker.build_job(site, options(output=output), results)  # type: ignore[arg-type]
+    assert ended.value.code == 1
+    ((outcome, _),) = results.sent
+    assert isinstance(outcome, serve_worker.Built)  # the open pages reloaded: the output is in place
 
 
 def test_serve_keeps_a_child_ready_for_the_next_save_and_ends_it(make_site: SiteFactory) -> None:

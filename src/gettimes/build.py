@@ -182,10 +182,11 @@ class CacheAhead:
     output_as_recorded: bool  # the output and the spare staging folder held what the cache records
 
 
-def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
+def read_cache_ahead(root: Path, output: Path, trusted: bool = False) -> CacheAhead | None:
     """Read the build cache for a build into `output` that starts later (serve's next rebuild),
     make the spare staging folder if the last build left none (`make_spare`), and check
-    that the output and the spare hold what the cache records.
+    that the output and the spare hold what the cache records, unless the caller knows
+    they do (`trusted`: the last build into them succeeded, and nothing else writes there).
 
     The build uses it only if the configuration still gives the same settings; the
     caller must make sure that neither the cache's files nor the output were written
@@ -206,8 +207,8 @@ def read_cache_ahead(root: Path, output: Path) -> CacheAhead | None:
         if spare is not None:
             cache.found_since("spare", spare)
         return CacheAhead(output, salt, cache, spare is not None)
-    as_recorded = isinstance(spare, Tree) and folders_unchanged(StagedOutput(output).staging, spare) \
-        and tree_matches(output, record.tree)
+    as_recorded = isinstance(spare, Tree) and (trusted or folders_unchanged(StagedOutput(output).staging, spare)
+                                               and tree_matches(output, record.tree))
     return CacheAhead(output, salt, cache, as_recorded)
 
 

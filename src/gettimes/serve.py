@@ -153,9 +153,9 @@ class Preview:
     def build(self) -> Outcome:
         """Build the whole site again; on success serve it and tell open pages to reload."""
         outcome = self._build()
-        self._finish()
+        ended_cleanly = self._finish()
         if not outcome.stopped:
-            self._start_next()
+            self._start_next(trusted=ended_cleanly and not outcome.errors)
         return outcome
 
     def _build(self) -> Outcome:
@@ -213,20 +213,25 @@ class Preview:
                 self._child = None
                 self._finishing = child
 
-    def _finish(self) -> None:
-        """Wait for the last build's child to end (it updates the build cache after sending its result)."""
+    def _finish(self) -> bool:
+        """Wait for the last build's child to end (it updates the build cache after sending its result);
+        True if there was one and it ended cleanly."""
         with self._lock:
             child, self._finishing = self._finishing, None
-        if child is not None:
-            child.join()
+        if child is None:
+            return False
+        child.join()
+        return child.exitcode == 0
 
-    def _start_next(self) -> None:
-        """Start the next build's child, which reads ahead until a save sends it options."""
+    def _start_next(self, trusted: bool) -> None:
+        """Start the next build's child, which reads ahead until a save sends it options.
+
+        `trusted`: the last build succeeded and its child ended cleanly (`next_build_job`)."""
         with self._lock:
             if self._stopping.is_set() or self._next is not None or self.build_job is not build_job:
                 return
             with contextlib.suppress(OSError):  # no process to be had now: the next build starts one
-                self._next = Child(next_build_job, (self.root, self._folder), "gettimes-build", site=self.root,
+                self._next = Child(next_build_job, (self.root, self._folder, trusted), "gettimes-build", site=self.root,
                                    orders=True)
 
     def stop(self) -> None:

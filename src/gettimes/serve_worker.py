@@ -91,7 +91,10 @@ CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size,
 
 def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
     """In the child: build the site and send back what happened, as soon as the output is in place
-    (the child then updates the build cache, and the server waits for it to end before the next build)."""
+    (the child then updates the build cache, and the server waits for it to end before the next build).
+
+    It ends with exit status 0 only if the build cache, once updated, records the output as it is:
+    the next build's child then trusts that record (`next_build_job`)."""
     _no_collections()
     sent = False
 
@@ -110,14 +113,20 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
     except SiteError as exc:
         send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
+        if sent:  # the output is in place, the cache may not say so
+            raise SystemExit(1) from exc
         send(Failed((unexpected(exc),)))
 
 
-def next_build_job(root: Path, output: Path, orders: Connection, results: Connection) -> None:
+def next_build_job(root: Path, output: Path, trusted: bool, orders: Connection, results: Connection) -> None:
     """In a child started before the next save: read ahead, then build with the options the server
-    sends; end without building if the server closes the pipe instead."""
+    sends; end without building if the server closes the pipe instead.
+
+    `trusted`: the last build into `output` succeeded and its child ended cleanly, so its
+    output and spare staging folder are as the build cache records them (only this
+    server's builds write that private folder); they are then not checked again."""
     _no_collections()
-    ahead = _read_ahead(root, output)
+    ahead = _read_ahead(root, output, trusted)
     try:
         options = orders.recv()
     except (EOFError, OSError):
@@ -133,7 +142,7 @@ def _no_collections() -> None:
     gc.disable()
 
 
-def _read_ahead(root: Path, output: Path) -> tuple[CacheAhead, CacheStatus] | None:
+def _read_ahead(root: Path, output: Path, trusted: bool = False) -> tuple[CacheAhead, CacheStatus] | None:
     """What every build reads or works out first, whatever the save; with the status of the files read."""
     package_digest()
     codecs.lookup("utf-8-sig")  # source files are decoded with it; its module is imported at first use
@@ -141,7 +150,7 @@ def _read_ahead(root: Path, output: Path) -> tuple[CacheAhead, CacheStatus] | No
     renameat2()  # the output swap's system call: finding libc runs ldconfig
     before = _cache_status(root)
     try:
-        ahead = read_cache_ahead(root, output)
+        ahead = read_cache_ahead(root, output, trusted)
         config = load_config(root, Report())
         if config is not None:
             parse_partials(make_environment(root, config))
@@ -242,6 +251,11 @@ class Child:
     @property
     def pid(self) -> int | None:
         return self._process.pid
+
+    @property
+    def exitcode(self) -> int | None:
+        """The child's exit status once it has ended (negative: the signal that ended it), else None."""
+        return self._process.exitcode
 
     def result(self, wait_for_exit: bool = True) -> object | None:
         """Wait for the child's message; None if it was stopped. Raises ChildDied if it ended without one.
