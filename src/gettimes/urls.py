@@ -60,6 +60,11 @@ def output_path(url: str) -> str | None:
     """
     if _PLAIN_FOLDER_URL.fullmatch(url):  # /article/some-slug/ and the like: nothing to refuse
         return url[1:] + "index.html"
+    return output_path_by_segments(url)
+
+
+def output_path_by_segments(url: str) -> str | None:
+    """`output_path`, worked out one segment at a time (what its shortcut must agree with)."""
     if not url.startswith("/") or "\\" in url or "\x00" in url:
         return None
     segments = [s for s in url.split("/") if s]
