@@ -217,7 +217,28 @@ def test_after_a_clean_build_the_next_child_trusts_the_output_record(make_site: 
     assert tree(output) == clean_build(site)
 
 
-def test_the_server_trusts_the_output_only_after_a_build_that_ended_cleanly(
+def test_a_spare_written_into_by_a_stopped_build_is_found_out_ahead(make_site: SiteFactory,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build stopped mid-way leaves its files in the spare staging folder; untrusted (the
+    last build swapped nothing in), the next child finds that out and the build repairs it."""
+    site = make_site(stories(8))
+    for story in (site / "content/articles/2025/06").glob("story-*.md"):  # a title edit keeps the URL
+        edit(story, "category:", f"slug: {story.stem}\ncategory:")
+    output = site.parent / "preview"
+    build_with_a_spare(site, output=output)
+    stale = site.parent / ".preview.gettimes-tmp/tag/topic-2/index.html"  # shows neither edited story
+    assert stale.stat().st_nlink == 2  # the output's very file, so far
+    stale.unlink()
+    stale.write_text("half a build", "utf-8")  # as a stopped build writes: a new file in the spare
+    build_site(site, options(output=output))  # nothing to do: nothing swapped in
+    oldest = site / "content/articles/2025/06/story-0.md"  # in no sidebar box: few pages show it
+    orders = Orders(options(output=output), lambda: edit(oldest, "Story 0", "Story Zero"))
+    (ahead,) = run_next_build(site, output, orders, monkeypatch, trusted=False)
+    assert ahead is not None and not ahead.output_as_recorded
+    assert tree(output) == clean_build(site)
+
+
+def test_the_server_trusts_the_output_only_after_a_build_that_swapped_it_in(
         make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site(stories(8))
     told: list[bool] = []
@@ -228,9 +249,13 @@ def test_the_server_trusts_the_output_only_after_a_build_that_ended_cleanly(
         running.write(STORY, (site / STORY).read_text("utf-8").replace("Paragraph", "New paragraph"))
         running.page_with("/article/story-5/", "New paragraph")
         wait_until(lambda: told, "the next child started")
+        # The same bytes again: nothing to do, nothing swapped in. A spare that a build stopped
+        # before it had written into would still be as that build left it.
+        running.write(STORY, (site / STORY).read_text("utf-8"))
+        wait_until(lambda: len(told) == 2, "the next child started after a build with nothing to do")
         running.write(STORY, (site / STORY).read_text("utf-8").replace("category:", "category: [", 1))
-        wait_until(lambda: len(told) == 2, "the next child started after the failed build")
-    assert told == [True, False]
+        wait_until(lambda: len(told) == 3, "the next child started after the failed build")
+    assert told == [True, False, False]
 
 
 def test_a_build_child_that_fails_after_the_output_is_in_place_ends_with_an_error(

@@ -102,6 +102,9 @@ class BuildResult:
     removed: int
     seconds: float
     warnings: tuple[Diagnostic, ...]
+    # A new output was swapped in and the build cache records it: the spare staging folder
+    # is then the old output, as recorded (nothing was written, after a build with nothing to do).
+    swapped: bool = False
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
@@ -258,7 +261,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                                options.search_index)
         if quick is not None:
             return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
-                               record.warnings)
+                               record.warnings, swapped=True)
     site = load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
@@ -282,7 +285,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         output.discard()
         raise
     result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
-                         time.perf_counter() - started, tuple(report.warnings))
+                         time.perf_counter() - started, tuple(report.warnings), swapped=options.cache)
     if committed is not None:
         committed(result)
     if options.cache:

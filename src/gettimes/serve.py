@@ -99,6 +99,7 @@ class Outcome:
     errors: tuple[Diagnostic, ...] = ()
     new_warnings: tuple[Diagnostic, ...] = ()
     stopped: bool = False  # the server stopped mid-build; nothing changed
+    swapped: bool = False  # a new output was swapped in and the build cache records it
 
 
 class Preview:
@@ -155,7 +156,7 @@ class Preview:
         outcome = self._build()
         ended_cleanly = self._finish()
         if not outcome.stopped:
-            self._start_next(trusted=ended_cleanly and not outcome.errors)
+            self._start_next(trusted=ended_cleanly and outcome.swapped)
         return outcome
 
     def _build(self) -> Outcome:
@@ -188,7 +189,7 @@ class Preview:
         if changed:
             self._events.publish(live.event())
         outcome = Outcome(message.pages, _ms(started), changed, message.written, message.removed,
-                          new_warnings=self._new_warnings(message.warnings))
+                          new_warnings=self._new_warnings(message.warnings), swapped=message.swapped)
         if search and self._unindexed and not self._stopping.is_set():
             self.index.start(self._folder)
         return outcome
@@ -226,7 +227,9 @@ class Preview:
     def _start_next(self, trusted: bool) -> None:
         """Start the next build's child, which reads ahead until a save sends it options.
 
-        `trusted`: the last build succeeded and its child ended cleanly (`next_build_job`)."""
+        `trusted`: the last build swapped in a new output and its child ended cleanly
+        (`next_build_job`). A build with nothing to do swaps nothing, and a spare left
+        by a build stopped before it is not what the cache records."""
         with self._lock:
             if self._stopping.is_set() or self._next is not None or self.build_job is not build_job:
                 return

@@ -64,6 +64,7 @@ class Built:
     written: int
     removed: int
     warnings: tuple[Diagnostic, ...]
+    swapped: bool = False  # BuildResult.swapped
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,8 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
     (the child then updates the build cache, and the server waits for it to end before the next build).
 
     It ends with exit status 0 only if the build cache, once updated, records the output as it is:
-    the next build's child then trusts that record (`next_build_job`)."""
+    after a build that swapped in a new output (`Built.swapped`), the next build's child then
+    trusts that record (`next_build_job`)."""
     _no_collections()
     sent = False
 
@@ -105,11 +107,11 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
             results.send(outcome)
 
     def committed(result: BuildResult) -> None:
-        send(Built(result.pages, result.written, result.removed, result.warnings))
+        send(Built(result.pages, result.written, result.removed, result.warnings, result.swapped))
 
     try:
         result = build_site(root, options, ahead=ahead, committed=committed)
-        send(Built(result.pages, result.written, result.removed, result.warnings))
+        send(Built(result.pages, result.written, result.removed, result.warnings, result.swapped))
     except SiteError as exc:
         send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
@@ -122,9 +124,9 @@ def next_build_job(root: Path, output: Path, trusted: bool, orders: Connection, 
     """In a child started before the next save: read ahead, then build with the options the server
     sends; end without building if the server closes the pipe instead.
 
-    `trusted`: the last build into `output` succeeded and its child ended cleanly, so its
-    output and spare staging folder are as the build cache records them (only this
-    server's builds write that private folder); they are then not checked again."""
+    `trusted`: the last build into `output` swapped in a new output and its child ended
+    cleanly, so its output and spare staging folder are as the build cache records them
+    (only this server's builds write that private folder); they are then not checked again."""
     _no_collections()
     ahead = _read_ahead(root, output, trusted)
     try:
