@@ -48,14 +48,15 @@ class BodyEditState:
     spliceable: bool  # the templates print a body on its own article page only
 
 
-def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, options_key: str, inputs: str,
-                   cache: BuildCache, sources: SourceScan, record: Freshness, output_dir: Path,
+def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, inputs: str, cache: BuildCache,
+                   sources: SourceScan, record: Freshness, output_dir: Path, found: FewEdits | None,
                    search_index: bool = True) -> tuple[int, int] | None:
-    """Apply body-only edits to the output; (files written, files unchanged), or None to build in full."""
+    """Apply body-only edits to the output; (files written, files unchanged), or None to build in full.
+
+    `found` is what `edited_articles` found."""
     spare = cache.kept("spare")
     if not (spare is None or isinstance(spare, Tree)) or (config.search and search_index):
         return None  # with search on, Pagefind would index it all again
-    found = edited_articles(cache, sources, record, options_key, now)
     if found is None or not found[0].spliceable:
         return None
     state, changed = found
@@ -68,8 +69,12 @@ def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, options_key: s
     return _apply(edits, config, now, inputs, cache, sources, record, spare, state, output_dir)
 
 
+# What the last build left for later builds, and the article files changed since (edited_articles).
+FewEdits = tuple[BodyEditState, list[str]]
+
+
 def edited_articles(cache: BuildCache, sources: SourceScan, record: Freshness, options_key: str,
-                    now: datetime) -> tuple[BodyEditState, list[str]] | None:
+                    now: datetime) -> FewEdits | None:
     """What the last build left for later builds, and the article files changed since, when
     that build's state still holds (the same options, code and clock window) and nothing
     changed but a few of its article files (none added or removed, no other file)."""

@@ -256,8 +256,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     if options.cache and record is not None and is_fresh(record, inputs, options.now, planned_output):
         return BuildResult(planned_output, record.pages, 0, len(record.tree.files), 0, time.perf_counter() - started,
                            record.warnings)
+    # A few article files changed, nothing else: worked out once, for the shortcuts below.
+    few_edits = edited_articles(cache, sources, record, options_key, options.now) if record is not None else None
     if options.cache and record is not None and config is not None:
-        quick = rebuild_bodies(root, config, options.now, options_key, inputs, cache, sources, record, planned_output,
+        quick = rebuild_bodies(root, config, options.now, inputs, cache, sources, record, planned_output, few_edits,
                                options.search_index)
         if quick is not None:
             return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
@@ -267,13 +269,12 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     if site is None or output_dir is None:
         raise SiteError(report)
     jobs = list(plan_pages(site.config, site.index))
-    shown_only = shown_only_edits(cache, sources, site.outcomes, options_key, options.now)
+    shown_only = shown_only_edits(cache, few_edits, site.outcomes)
     generated = _generated_files(site, jobs, cache, shown_only)
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
     cache.keep(FEED_KEYS, feed_keys(generated))
-    few_edits = record is not None and edited_articles(cache, sources, record, options_key, options.now) is not None
     checked = ahead is not None and ahead.cache is cache and ahead.output_as_recorded
-    output = _open_output(output_dir, cache, record if few_edits else None, checked)
+    output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only)
         if options.search_index:

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
-from datetime import datetime
 
 from gettimes.article_store import LoadOutcome
-from gettimes.bodyedit import edited_articles, previous_outcome
+from gettimes.bodyedit import FewEdits, previous_outcome
 from gettimes.cache import BuildCache
-from gettimes.freshness import Freshness
 from gettimes.models import Article
-from gettimes.sources import SourceScan
 
 # What decides where an article is listed and what else is listed with it: its place in
 # the site's lists, its neighbours, its related articles, its URL. Everything else (the
@@ -29,14 +26,10 @@ PLACE_FIELDS = ("source", "slug", "url", "date", "updated", "category", "tags", 
 assert set(PLACE_FIELDS) <= {field.name for field in fields(Article)}
 
 
-def shown_only_edits(cache: BuildCache, sources: SourceScan | None, outcomes: Mapping[str, LoadOutcome],
-                     options_key: str, now: datetime) -> frozenset[str] | None:
-    """The article files changed since the last build, when each changed what it shows and
-    nothing else changed; None when anything else may have (or nothing changed)."""
-    record = cache.freshness
-    if sources is None or not isinstance(record, Freshness):
-        return None
-    found = edited_articles(cache, sources, record, options_key, now)
+def shown_only_edits(cache: BuildCache, found: FewEdits | None,
+                     outcomes: Mapping[str, LoadOutcome]) -> frozenset[str] | None:
+    """The article files changed since the last build (`found` by `edited_articles`), when each
+    changed what it shows and nothing else changed; None when anything else may have."""
     if found is None:
         return None
     state, changed = found
