@@ -6,6 +6,8 @@ import html
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gettimes.markdown import SUMMARY_LENGTH, MarkdownRenderer, shorten
 
@@ -227,3 +229,42 @@ def test_link_destinations_are_normalized_as_markdown_it_does(url: str) -> None:
     from markdown_it import MarkdownIt
     text = f"[a](<{url}>) ![b](<{url}>)\n\n[c]: <{url}>\n\n[c]\n"
     assert HTML.render(text).html == MarkdownIt("commonmark").render(text)
+
+
+def _with_every_block_rule_tried(renderer: MarkdownRenderer) -> MarkdownRenderer:
+    """The same renderer with markdown-it's own block parser, which tries every rule on every line."""
+    from markdown_it.parser_block import ParserBlock
+    stock = ParserBlock()
+    stock.ruler = renderer._md.block.ruler
+    renderer._md.block = stock
+    return renderer
+
+
+STOCK_HTML = _with_every_block_rule_tried(MarkdownRenderer(allow_html=True))
+STOCK_ESCAPED = _with_every_block_rule_tried(MarkdownRenderer(allow_html=False))
+
+# Line openings that start (or nearly start) each kind of block, at every indent that matters.
+_OPENINGS = ["", " ", "  ", "   ", "    ", "\t", "> ", ">", "- ", "-", "* ", "+ ", "1. ", "2) ", "10. ", "1.",
+             "# ", "### ", "####### ", "#", "```", "~~~", "``` py", "---", "***", "___", "* * *", "===", "- - -",
+             "| ", "|---|---|", ":--|--:", "[a]: /x", "[a]:", "[^1]: ", "[^1]", "<div>", "</div>", "<!-- ",
+             "<p>", "<script>", "<a href='/x'>", "[", "!", "&amp;", "\\", "`"]
+_WORDS = ["word", "a | b", "*em*", "**strong**", "[link](/x)", "[a]", "[^1]", "`code`", "<span>", "-->", "|", "1.",
+          "#", ">", "=", "-", "\\", "&", "한국어", "  "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_OPENINGS), st.lists(st.sampled_from(_WORDS), max_size=4),
+                          st.booleans()), max_size=14))
+def test_block_parser_skipping_rules_by_first_character_renders_as_markdown_it_does(
+        lines: list[tuple[str, list[str], bool]]) -> None:
+    text = "".join(opening + " ".join(words) + ("\n\n" if blank else "\n") for opening, words, blank in lines)
+    assert HTML.render(text) == STOCK_HTML.render(text)
+    assert ESCAPED.render(text) == STOCK_ESCAPED.render(text)
+
+
+def test_block_parser_renders_every_kind_of_block_as_markdown_it_does() -> None:
+    text = ("# Title\n\nPara *one*\nstill one\n===\n\n> quote\n> > nested\n- item\n  - sub\n\n  loose\n"
+            "1. first\n2) second\n\n    code\n\n```py\nfenced\n```\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n"
+            "[ref]: /x 'T'\n\n[ref] and [^n]\n\n[^n]: A note.\n\n<div>\nraw\n</div>\n\n***\n- - -\n\ttab\n")
+    assert HTML.render(text) == STOCK_HTML.render(text)
+    assert "<table>" in HTML.render(text).html and "<blockquote>" in HTML.render(text).html
