@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import jinja2
 import pytest
 from jinja2.filters import do_urlencode
 from markupsafe import Markup
 
 from conftest import SiteFactory, article, options
 from gettimes.build import build_site
-from gettimes.render import urlencode
+from gettimes.config import load_config
+from gettimes.diagnostics import Report
+from gettimes.render import make_environment, urlencode
 
 
 def test_t_as_a_filter_gives_the_same_strings_as_t_the_function(make_site: SiteFactory) -> None:
@@ -48,3 +51,29 @@ def test_urlencode_writes_what_jinjas_own_filter_writes() -> None:
         do_urlencode("\ud800")
     with pytest.raises(UnicodeEncodeError):
         urlencode("\ud800")
+
+
+class _Shown:
+    """An object a template prints through its `__html__`."""
+
+    def __html__(self) -> str:
+        return "<em>shown</em>"
+
+    def __str__(self) -> str:
+        return "<not used>"
+
+
+def test_templates_print_and_escape_what_stock_jinja_does(make_site: SiteFactory) -> None:
+    source = ("{{ text }}|{{ markup }}|{{ shown }}|{{ number }}|{{ none }}|{{ missing }}|{{ '<' ~ text }}|"
+              "{{ '<' ~ markup }}|{% set block %}<i>{{ text }}</i>{% endset %}{{ block }}|{{ block | length }}|"
+              "{% macro m(x) %}[{{ x }}]{% endmacro %}{{ m(text) }}{{ m(markup) }}|{{ text | upper }}|"
+              "{{ items | join(', ') }}|{{ 'a&b' }}")
+    values: dict[str, Any] = {"text": "M&A <b> \"q\" 'a'", "markup": Markup("<b>M&amp;A</b>"), "shown": _Shown(),
+                              "number": 3.5, "none": None, "items": ["<x>", Markup("<y>")]}
+    site = make_site({"content/articles/a.md": article("Exporters Gain")})
+    config = load_config(site, Report())
+    assert config is not None
+    ours = make_environment(site, config).from_string(source).render(values)
+    stock = jinja2.Environment(autoescape=True).from_string(source).render(values)
+    assert ours == stock
+    assert "M&amp;A &lt;b&gt; &#34;q&#34; &#39;a&#39;" in ours and "<em>shown</em>" in ours
