@@ -76,8 +76,9 @@ def output_problem(root: Path, output: Path, source_folders: tuple[str, ...]) ->
 class StagedOutput:
     """Collects the new site in the staging folder; `commit` swaps it in, `discard` gives up."""
 
-    def __init__(self, output_dir: Path, spare: Tree | None = None) -> None:
-        """`spare` is what the staging folder held when last seen, if known (see Tree)."""
+    def __init__(self, output_dir: Path, spare: Tree | None = None, fresh: bool = False) -> None:
+        """`spare` is what the staging folder held when last seen, if known (see Tree). `fresh`:
+        this is a worker process's view of a staging folder its parent opened fresh (`fresh`)."""
         self.final = output_dir
         self.staging = output_dir.parent / f".{output_dir.name}.gettimes-tmp"
         self._spare = spare
@@ -88,12 +89,17 @@ class StagedOutput:
         self._changed: set[str] = set()
         self._owners: dict[str, str] = {}
         self._dirs: set[Path] = set()
+        # Opened where neither the staging folder nor the output was (a first build): nothing
+        # to compare with, link or remove, so files are simply written (`_write_new`).
+        self.fresh = fresh
+        self._fresh_dirs: set[str] = set()
         self.written = 0
         self.unchanged = 0
 
     def open(self) -> StagedOutput:
         if self.staging.exists() and not self.staging.is_dir():
             self.staging.unlink()
+        self.fresh = not os.path.lexists(self.staging) and not os.path.lexists(self.final)
         self.staging.mkdir(parents=True, exist_ok=True)
         # Files below may be written over in place (see write), which leaves their folders'
         # times alone: changing the top folder's tells open_as not to trust an old record of it.
@@ -150,6 +156,8 @@ class StagedOutput:
         return True
 
     def write(self, rel: str, data: bytes) -> None:
+        if self.fresh and self._write_new(rel, data):
+            return
         previous = self.final / rel
         if _same_bytes(previous, data):
             self._link_previous(rel)
@@ -158,6 +166,22 @@ class StagedOutput:
             with open(self._replace(rel), "wb") as handle:
                 handle.write(data)
         self.written += 1
+
+    def _write_new(self, rel: str, data: bytes) -> bool:
+        """Write `rel` into a staging folder that held nothing; False if something stands in the way."""
+        path = f"{self.staging}/{rel}"
+        folder = path.rpartition("/")[0]
+        try:
+            if folder not in self._fresh_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._fresh_dirs.add(folder)
+            with open(path, "xb") as handle:
+                handle.write(data)
+        except OSError:  # a file where a folder must be, or the other way round: the careful way
+            return False
+        self._changed.add(rel)
+        self.written += 1
+        return True
 
     def _write_over(self, rel: str, data: bytes) -> bool:
         """Write over the staged file in place if it has no other name (no link to the live site).
@@ -215,7 +239,7 @@ class StagedOutput:
 
     def stat(self, rel: str) -> os.stat_result:
         """The staged file's status (its size and modification time go into the cache)."""
-        return (self.staging / rel).stat()
+        return os.stat(f"{self.staging}/{rel}")
 
     def _link_previous(self, rel: str) -> None:
         """Make the staged `rel` the very file of the current output (a hard link)."""

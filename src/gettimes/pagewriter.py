@@ -105,7 +105,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
             progress(done, len(claimed))
 
     workers = workers if len(pending) >= PARALLEL_FROM else 1
-    state = _State(claimed, renderer, output.final, pieces.pieces if pieces is not None else ())
+    state = _State(claimed, renderer, output.final, output.fresh, pieces.pieces if pieces is not None else ())
     run_tasks(_write_chunk, state, chunked(pending, workers * 8), workers, collect)
     return written
 
@@ -178,13 +178,14 @@ def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache:
         output.unchanged += result.unchanged
 
     workers = workers if len(pending) >= PARALLEL_FROM else 1
-    run_tasks(_make_generated, (files, output.final), chunked(pending, workers * 4), workers, collect)
+    run_tasks(_make_generated, (files, output.final, output.fresh), chunked(pending, workers * 4), workers, collect)
     return written
 
 
-def _make_generated(state: tuple[Sequence[GeneratedFile], Path], chunk: Sequence[tuple[int, str]]) -> _Rendered:
-    files, final = state
-    output = StagedOutput(final)  # the same staging folder, seen from this process
+def _make_generated(state: tuple[Sequence[GeneratedFile], Path, bool],
+                    chunk: Sequence[tuple[int, str]]) -> _Rendered:
+    files, final, fresh = state
+    output = StagedOutput(final, fresh=fresh)  # the same staging folder, seen from this process
     pages = []
     for position, fingerprint in chunk:
         file = files[position]
@@ -199,6 +200,7 @@ class _State:
     jobs: Sequence[PageJob]
     renderer: PageRenderer
     final: Path  # the output folder
+    fresh: bool  # its staging folder was opened fresh (StagedOutput.fresh)
     pieces: tuple[tuple[bytes, bytes], ...]
 
 
@@ -208,7 +210,7 @@ _Task = tuple[int, WrittenPage, WrittenPage | None]
 
 
 def _write_chunk(state: _State, chunk: Sequence[_Task]) -> _Rendered:
-    output = StagedOutput(state.final)  # the same staging folder, seen from this process
+    output = StagedOutput(state.final, fresh=state.fresh)  # the same staging folder, seen from this process
     report = Report()
     pages = []
     for position, page, previous in chunk:

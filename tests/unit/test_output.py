@@ -237,3 +237,29 @@ def test_opening_the_staging_folder_voids_an_old_record_of_it(tmp_path: Path) ->
     assert folders_unchanged(staging, record)
     StagedOutput(output).open()
     assert not folders_unchanged(staging, record)
+
+
+def test_a_first_build_writes_what_a_build_into_an_empty_staging_folder_writes(tmp_path: Path) -> None:
+    # A file where a later one needs a folder, and the other way round: the last writer wins
+    # either way, with the folder's other files kept.
+    files = {"news": b"file", "news/index.html": b"page", "a/b/index.html": b"deep", "a/b": b"flat",
+             "index.html": b"home", "a/c.html": b"c"}
+    fresh = tmp_path / "fresh"
+    first = _build(fresh, files)
+    assert first.written == len(files)
+    first.commit()
+    staged = tmp_path / "staged"
+    (tmp_path / ".staged.gettimes-tmp").mkdir()  # a staging folder already there: the careful path
+    _build(staged, files).commit()
+    assert _tree(fresh) == _tree(staged) == {"news/index.html": b"page", "a/b": b"flat", "index.html": b"home",
+                                             "a/c.html": b"c"}
+
+
+def test_a_first_build_leaves_a_live_output_alone(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    output.mkdir()
+    (output / "index.html").write_bytes(b"live")
+    staged = _build(output, {"index.html": b"new"})
+    assert (output / "index.html").read_bytes() == b"live"
+    staged.discard()
+    assert _tree(output) == {"index.html": b"live"}
