@@ -139,7 +139,7 @@ class _BlockParser(ParserBlock):
                     break
             else:
                 raise RuntimeError("none of the block rules matched")
-            # a blank line before this block (not the last one after it) makes the list loose
+            # tight unless a blank line came before this block (one after it does not count)
             state.tight = not has_empty_lines
             line = state.line
             if line - 1 < endLine and state.isEmpty(line - 1):

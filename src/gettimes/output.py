@@ -77,8 +77,8 @@ class StagedOutput:
     """Collects the new site in the staging folder; `commit` swaps it in, `discard` gives up."""
 
     def __init__(self, output_dir: Path, spare: Tree | None = None, fresh: bool = False) -> None:
-        """`spare` is what the staging folder held when last seen, if known (see Tree). `fresh`:
-        this is a worker process's view of a staging folder its parent opened fresh (`fresh`)."""
+        """`spare` is what the staging folder held when last seen, if known (see Tree). `fresh` marks
+        a worker process's view of a staging folder that its parent opened fresh (see `open`)."""
         self.final = output_dir
         self.staging = output_dir.parent / f".{output_dir.name}.gettimes-tmp"
         self._spare = spare
