@@ -369,12 +369,14 @@ def _generated_files(site: Site, jobs: list[PageJob], cache: BuildCache | None =
     After edits that changed only what pages show of some articles (`shown_only`), the
     sitemaps and the feeds that hold none of them keep the keys the last build gave them."""
     keys = {rel: outcome.key for rel, outcome in site.outcomes.items()}
-    known_sitemaps = cache.kept(SITEMAP_KEYS) if cache is not None and shown_only else None
-    known_feeds = cache.kept(FEED_KEYS) if cache is not None and shown_only else None
-    return [*make_feeds(site.config, site.index, site.static_files, keys,
-                        KnownKeys(known_feeds, shown_only) if isinstance(known_feeds, dict) and shown_only else None),
-            *make_sitemaps(site.config, site.index, jobs, site.now,
-                           known_keys=known_sitemaps if isinstance(known_sitemaps, dict) else None)]
+    known_feeds: KnownKeys | None = None
+    known_sitemaps: dict[str, str] | None = None
+    if cache is not None and shown_only:
+        feeds, sitemaps = cache.kept(FEED_KEYS), cache.kept(SITEMAP_KEYS)
+        known_feeds = KnownKeys(feeds, shown_only) if isinstance(feeds, dict) else None
+        known_sitemaps = sitemaps if isinstance(sitemaps, dict) else None
+    return [*make_feeds(site.config, site.index, site.static_files, keys, known_feeds),
+            *make_sitemaps(site.config, site.index, jobs, site.now, known_keys=known_sitemaps)]
 
 
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
