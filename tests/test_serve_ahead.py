@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import SiteFactory, options
-from gettimes import article_store, serve_worker
+from gettimes import article_store, bodyedit, serve_worker
 from gettimes import build as build_module
 from gettimes import output as output_module
 from gettimes.build import BuildOptions, CacheAhead, build_site, read_cache_ahead
@@ -23,6 +23,8 @@ from test_incremental import build_with_a_spare, clean_build, edit, stories, tre
 
 STORY = "content/articles/2025/06/story-5.md"
 NO_COLLECTIONS = serve_worker._no_collections
+# A body edit that leaves the summary (the first paragraph) alone: bodyedit.py's quick rebuild
+SECOND_PARAGRAPH = ("Paragraph of story 5.\n", "Paragraph of story 5.\n\nA second paragraph.\n")
 
 
 @pytest.fixture(autouse=True)
@@ -133,21 +135,24 @@ def test_no_spare_is_made_for_an_output_changed_since_its_record(make_site: Site
     assert not (site.parent / ".preview.gettimes-tmp").exists()
 
 
-def test_an_output_found_as_recorded_ahead_is_not_checked_again(make_site: SiteFactory,
+@pytest.mark.parametrize("change", [("Story 5", "Story Five"), SECOND_PARAGRAPH])
+def test_an_output_found_as_recorded_ahead_is_not_checked_again(make_site: SiteFactory, change: tuple[str, str],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Serve's next build checks its private output and spare folder while the editor types."""
+    """Serve's next build checks its private output and spare folder while the editor types
+    (a body edit takes the quick path of bodyedit.py, a title edit the full build)."""
     site = make_site(stories(8))
     output = site.parent / "preview"
-    build_with_a_spare(site, output=output)
+    build_with_a_spare(site, output=output, search_index=False)
     ahead = read_cache_ahead(site, output)
     assert ahead is not None and ahead.output_as_recorded
-    edit(site / STORY, "Story 5", "Story Five")
+    edit(site / STORY, *change)
     for module in (build_module, output_module):
         monkeypatch.setattr(module, "tree_matches", lambda *_: pytest.fail("checked again"))
         monkeypatch.setattr(module, "folders_unchanged", lambda *_: pytest.fail("checked again"))
-    build_site(site, options(output=output), ahead=ahead)
+    monkeypatch.setattr(bodyedit, "tree_matches", lambda *_: pytest.fail("checked again"))
+    build_site(site, options(output=output, search_index=False), ahead=ahead)
     monkeypatch.undo()
-    assert tree(output) == clean_build(site)
+    assert tree(output) == clean_build(site, search_index=False)
     (output / "tag/topic-1/index.html").write_text("changed by hand", "utf-8")
     ahead = read_cache_ahead(site, output)
     assert ahead is not None and not ahead.output_as_recorded
@@ -318,6 +323,32 @@ def test_a_build_tells_its_outcome_once_before_it_saves_the_cache(make_site: Sit
 
 
 
+def test_a_body_edit_tells_its_outcome_before_it_saves_the_cache(make_site: SiteFactory,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    output = site.parent / "preview"
+    build_with_a_spare(site, output=output, search_index=False)
+    edit(site / STORY, *SECOND_PARAGRAPH)
+
+    def cache_files() -> dict[str, int]:
+        return {path.name: path.stat().st_ino for path in (site / ".gettimes-cache").glob("pages-*.pickle")}
+
+    before = cache_files()
+    sent: list[tuple[object, dict[str, int]]] = []
+
+    class Results:
+        def send(self, outcome: object) -> None:
+            sent.append((outcome, cache_files()))
+
+    monkeypatch.setattr(build_module, "load_site", lambda *_: pytest.fail("not the quick rebuild of a body"))
+    serve_worker.build_job(site, options(output=output, search_index=False), Results())  # type: ignore[arg-type]
+    monkeypatch.undo()
+    ((outcome, at_send),) = sent
+    assert isinstance(outcome, serve_worker.Built) and outcome.written > 0
+    assert at_send == before != cache_files()  # told first, saved after
+    assert tree(output) == clean_build(site, search_index=False)
+
+
 def test_a_build_child_runs_without_the_cyclic_garbage_collector() -> None:
     assert gc.isenabled()
     try:
@@ -325,3 +356,4 @@ def test_a_build_child_runs_without_the_cyclic_garbage_collector() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+

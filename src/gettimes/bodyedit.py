@@ -16,7 +16,7 @@ tests/test_bodyedit.py holds it to that.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from gettimes.sources import SourceScan, content_digest
 from gettimes.splicing import splice
 
 MAX_FILES = 20  # beyond this many changed files the full build is no slower
+Counts = tuple[int, int]  # files written, files unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,13 @@ class BodyEditState:
 
 def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, inputs: str, cache: BuildCache,
                    sources: SourceScan, record: Freshness, output_dir: Path, found: FewEdits | None,
-                   search_index: bool = True) -> tuple[int, int] | None:
+                   search_index: bool = True, checked: bool = False,
+                   committed: Callable[[Counts], None] | None = None) -> Counts | None:
     """Apply body-only edits to the output; (files written, files unchanged), or None to build in full.
 
-    `found` is what `edited_articles` found."""
+    `found` is what `edited_articles` found. `checked`: the output and the spare staging
+    folder were just found as the cache records them (`read_cache_ahead`). `committed` is
+    told the counts as soon as the new output is in place, before the cache is updated."""
     spare = cache.kept("spare")
     if not (spare is None or isinstance(spare, Tree)) or (config.search and search_index):
         return None  # with search on, Pagefind would index it all again
@@ -64,9 +68,9 @@ def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, inputs: str, c
     edits = [edit for rel in changed if (edit := _body_edit(rel, root, loader, state, cache)) is not None]
     if len(edits) != len(changed):
         return None  # found first: loading the edited files costs less than checking the output
-    if not tree_matches(output_dir, record.tree):
+    if not checked and not tree_matches(output_dir, record.tree):
         return None  # the output is not as the last build left it: the full build repairs it
-    return _apply(edits, config, now, inputs, cache, sources, record, spare, state, output_dir)
+    return _apply(edits, config, now, inputs, cache, sources, record, spare, state, output_dir, checked, committed)
 
 
 # What the last build left for later builds, and the article files changed since (edited_articles).
@@ -147,7 +151,7 @@ def _body_edit(rel: str, root: Path, loader: ArticleLoader, state: BodyEditState
 
 def _apply(edits: list[_Edit], config: SiteConfig, now: datetime, inputs: str, cache: BuildCache,
            sources: SourceScan, record: Freshness, spare: Tree | None, state: BodyEditState,
-           output_dir: Path) -> tuple[int, int] | None:
+           output_dir: Path, checked: bool, committed: Callable[[Counts], None] | None) -> Counts | None:
     """Splice the new bodies into the files that hold them; None if one of them is not as expected."""
     replacements: dict[str, bytes] = {}
     records: dict[str, WrittenPage] = {}
@@ -171,14 +175,17 @@ def _apply(edits: list[_Edit], config: SiteConfig, now: datetime, inputs: str, c
                 return None
             records[feed] = WrittenPage("", 0, 0)  # made in full by the next full build: it costs one feed
     output = StagedOutput(output_dir, spare)
-    if not output.open_as(spare, record.tree):
+    if not output.open_as(spare, record.tree, checked):
         return None
     output.keep_previous()
     for rel, data in sorted(replacements.items()):
         output.write(rel, data)
     counts = output.commit([rel for rel, _, _ in record.tree.files])
+    result = (counts.written, len(counts.tree.files) - counts.written)
+    if committed is not None:
+        committed(result)
     _remember(edits, records, counts.tree, inputs, now, cache, sources, record, state)
-    return counts.written, len(counts.tree.files) - counts.written
+    return result
 
 
 def _splice(output_dir: Path, rel: str, pieces: list[tuple[bytes, bytes]], replacements: dict[str, bytes]) -> bool:

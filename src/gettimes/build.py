@@ -258,12 +258,19 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                            record.warnings)
     # A few article files changed, nothing else: worked out once, for the shortcuts below.
     few_edits = edited_articles(cache, sources, record, options_key, options.now) if record is not None else None
+    # The output and the spare were found as the cache records them just before this build.
+    checked = ahead is not None and ahead.cache is cache and ahead.output_as_recorded
     if options.cache and record is not None and config is not None:
-        quick = rebuild_bodies(root, config, options.now, inputs, cache, sources, record, planned_output, few_edits,
-                               options.search_index)
-        if quick is not None:
-            return BuildResult(planned_output, record.pages, quick[0], quick[1], 0, time.perf_counter() - started,
+        def quick_result(written: int, unchanged: int) -> BuildResult:
+            assert record is not None
+            return BuildResult(planned_output, record.pages, written, unchanged, 0, time.perf_counter() - started,
                                record.warnings, swapped=True)
+
+        quick = rebuild_bodies(root, config, options.now, inputs, cache, sources, record, planned_output, few_edits,
+                               options.search_index, checked,
+                               (lambda counts: committed(quick_result(*counts))) if committed is not None else None)
+        if quick is not None:
+            return quick_result(*quick)
     site = load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
@@ -273,7 +280,6 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     generated = _generated_files(site, jobs, cache, shown_only)
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
     cache.keep(FEED_KEYS, feed_keys(generated))
-    checked = ahead is not None and ahead.cache is cache and ahead.output_as_recorded
     output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
     try:
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only)
