@@ -20,6 +20,8 @@ from gettimes.cache import BuildCache
 from gettimes.serve_worker import next_build_job
 from serve.support import alive, serving, wait_until
 from test_incremental import build_with_a_spare, clean_build, edit, stories, tree
+from test_prepared import Uses, preview_options
+from test_prepared import stories as stories_with_slugs
 
 STORY = "content/articles/2025/06/story-5.md"
 NO_COLLECTIONS = serve_worker._no_collections
@@ -40,6 +42,9 @@ class Orders:
         self.sent = sent
         self.meanwhile = meanwhile
 
+    def poll(self) -> bool:
+        return False
+
     def recv(self) -> BuildOptions:
         self.meanwhile()
         if self.sent is None:
@@ -48,7 +53,7 @@ class Orders:
 
 
 def run_next_build(site: Path, output: Path, orders: Orders, monkeypatch: pytest.MonkeyPatch,
-                   trusted: bool = False) -> list[CacheAhead | None]:
+                   trusted: bool = False, expected: BuildOptions | None = None) -> list[CacheAhead | None]:
     """Run the job in this process; what it passes on to the build as read ahead, one per build."""
     handed: list[CacheAhead | None] = []
 
@@ -57,7 +62,7 @@ def run_next_build(site: Path, output: Path, orders: Orders, monkeypatch: pytest
         build_site(root, options, ahead=ahead)
 
     monkeypatch.setattr(serve_worker, "build_job", recording)
-    next_build_job(site, output, trusted, orders, None)  # type: ignore[arg-type]
+    next_build_job(site, output, trusted, expected, orders, None)  # type: ignore[arg-type]
     return handed
 
 
@@ -150,7 +155,7 @@ def test_an_output_found_as_recorded_ahead_is_not_checked_again(make_site: SiteF
         monkeypatch.setattr(module, "tree_matches", lambda *_: pytest.fail("checked again"))
         monkeypatch.setattr(module, "folders_unchanged", lambda *_: pytest.fail("checked again"))
     monkeypatch.setattr(bodyedit, "tree_matches", lambda *_: pytest.fail("checked again"))
-    build_site(site, options(output=output, search_index=False), ahead=ahead)
+    build_site(site, preview_options(output), ahead=ahead)
     monkeypatch.undo()
     assert tree(output) == clean_build(site, search_index=False)
     (output / "tag/topic-1/index.html").write_text("changed by hand", "utf-8")
@@ -341,7 +346,7 @@ def test_a_body_edit_tells_its_outcome_before_it_saves_the_cache(make_site: Site
             sent.append((outcome, cache_files()))
 
     monkeypatch.setattr(build_module, "load_site", lambda *_: pytest.fail("not the quick rebuild of a body"))
-    serve_worker.build_job(site, options(output=output, search_index=False), Results())  # type: ignore[arg-type]
+    serve_worker.build_job(site, preview_options(output), Results())  # type: ignore[arg-type]
     monkeypatch.undo()
     ((outcome, at_send),) = sent
     assert isinstance(outcome, serve_worker.Built) and outcome.written > 0
@@ -357,3 +362,15 @@ def test_a_build_child_runs_without_the_cyclic_garbage_collector() -> None:
     finally:
         gc.enable()
 
+
+def test_the_next_child_loads_the_site_ahead_and_builds_the_save_with_it(make_site: SiteFactory,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories_with_slugs())
+    output = site.parent / "preview"
+    build_site(site, preview_options(output))
+    uses = Uses(monkeypatch)
+    orders = Orders(preview_options(output), lambda: edit(site / STORY, "Story 5", "Story Five"))
+    (ahead,) = run_next_build(site, output, orders, monkeypatch, expected=preview_options(output))
+    assert ahead is not None and ahead.prepared is not None
+    assert uses.taken == [True]
+    assert tree(output) == clean_build(site, search_index=False)

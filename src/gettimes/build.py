@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -56,6 +57,9 @@ from gettimes.search import index_search
 from gettimes.sitemaps import make_sitemaps, sitemap_keys
 from gettimes.sources import SourceScan, scan_sources
 from gettimes.stats import Views, rank_articles, read_stats
+
+if TYPE_CHECKING:
+    from gettimes.prepared import PreparedSite
 
 SOURCE_FOLDERS = ("content", "templates", "static", "data")
 SITEMAP_KEYS = "sitemap keys"  # in the build cache: the last build's sitemap files' keys
@@ -183,6 +187,7 @@ class CacheAhead:
     salt: str  # the settings it was read with (_settings_digest)
     cache: BuildCache
     output_as_recorded: bool  # the output and the spare staging folder held what the cache records
+    prepared: PreparedSite | None = None  # the site loaded ahead with that cache (prepared.py)
 
 
 def read_cache_ahead(root: Path, output: Path, trusted: bool = False) -> CacheAhead | None:
@@ -271,18 +276,22 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                                (lambda counts: committed(quick_result(*counts))) if committed is not None else None)
         if quick is not None:
             return quick_result(*quick)
-    site = load_site(root, options, report, cache, sources)
+    prepared = ahead.prepared if ahead is not None and ahead.cache is cache else None
+    updated = prepared.updated(root, options, sources, cache, report) if prepared is not None else None
+    site = updated[0] if updated is not None else load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
         raise SiteError(report)
-    jobs = list(plan_pages(site.config, site.index))
+    jobs = updated[1] if updated is not None else list(plan_pages(site.config, site.index))
     shown_only = shown_only_edits(cache, few_edits, site.outcomes)
     generated = _generated_files(site, jobs, cache, shown_only)
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
     cache.keep(FEED_KEYS, feed_keys(generated))
     output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
     try:
-        written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only)
+        showing = prepared.showing(shown_only, jobs) if updated is not None and prepared is not None else None
+        written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only,
+                              showing)
         if options.search_index:
             index_search(site.config, output, report)
         if report.has_errors:
@@ -387,12 +396,14 @@ def _generated_files(site: Site, jobs: list[PageJob], cache: BuildCache | None =
 
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
                 cache: BuildCache, workers: int, report: Report,
-                progress: Progress | None, shown_only: frozenset[str] | None = None) -> dict[str, WrittenPage]:
+                progress: Progress | None, shown_only: frozenset[str] | None = None,
+                showing: frozenset[str] | None = None) -> dict[str, WrittenPage]:
     for rel, source in site.static_files:
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
-    written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress, shown_only)
+    written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress, shown_only,
+                          showing)
     written.update(write_generated(generated, output, cache, report, workers))
     return written
 

@@ -18,10 +18,11 @@ A cache that cannot be read (deleted, truncated, from another version) is ignore
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,20 @@ class BuildCache:
             self._shards_read.add(shard)
         self.used_articles.pop(old_key, None)
         self.used_articles[new_key] = value
+
+    def scratch(self) -> BuildCache:
+        """A copy that reads what this cache read, and notes what it uses and keeps apart
+        from it, for work that may be thrown away (`prepared.py`); `adopt` takes it over."""
+        return dataclasses.replace(self, used_articles={}, new_derived={})
+
+    def adopt(self, scratch: BuildCache, dropped: Iterable[str] = ()) -> None:
+        """Use and keep what `scratch` did, but the articles `dropped`; what this cache kept itself stays."""
+        self._articles_unread = self._articles_unread and scratch._articles_unread
+        self.used_articles.update(scratch.used_articles)
+        for key in dropped:
+            self.used_articles.pop(key, None)
+        for name, value in scratch.new_derived.items():
+            self.new_derived.setdefault(name, value)
 
     def keep_all_derived(self) -> None:
         """Keep every value the last build kept, for a build that changes none of them."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 _ARTICLE_CARD_FIELDS = tuple(field.name for field in dataclasses.fields(Article) if field.name != "body_html")
 # Values whose repr shows all they hold and that hold no article.
-_BY_REPR = frozenset({str, int, float, bool, datetime, date, type(None), Category, Tag, Author, Image, Page,
+VALUE_TYPES = frozenset({str, int, float, bool, datetime, date, type(None), Category, Tag, Author, Image, Page,
                       Pagination})
 
 
@@ -97,7 +97,7 @@ class Fingerprinter:
             if found is None:
                 found = self._article_values[id(value)] = "A" + self._card(value)
             return found
-        if kind in _BY_REPR:
+        if kind in VALUE_TYPES:
             return repr(value)
         if kind is tuple or kind is list:
             known = self._article_values
@@ -115,7 +115,7 @@ def shows_any(value: Any, articles: set[int]) -> bool:
     kind = type(value)
     if kind is Article:
         return id(value) in articles
-    if kind in _BY_REPR:
+    if kind in VALUE_TYPES:
         return False
     if kind is tuple or kind is list:
         items: Iterable[Any] = value
@@ -133,8 +133,8 @@ def shows_any(value: Any, articles: set[int]) -> bool:
                 if type(inner) is Article:
                     if id(inner) in articles:
                         return True
-                elif type(inner) not in _BY_REPR and shows_any(inner, articles):
+                elif type(inner) not in VALUE_TYPES and shows_any(inner, articles):
                     return True
-        elif kind not in _BY_REPR and shows_any(item, articles):
+        elif kind not in VALUE_TYPES and shows_any(item, articles):
             return True
     return False

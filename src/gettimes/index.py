@@ -168,6 +168,48 @@ class SiteIndex:
         """This index answering related() from `table`, made by related_table() for the same related_key()."""
         return dataclasses.replace(self, _related=MappingProxyType(dict(table)))
 
+    def replacing(self, new: Mapping[int, Article]) -> SiteIndex:
+        """This index with articles swapped for new versions of them (`new`: by the `id` of the old
+        one) that keep their place: the same URL, date, category, tags, reporters and featured flag
+        (carryover.PLACE_FIELDS). Every list then holds the same articles in the same order, and
+        only the lists of the new versions' category, tags and reporters hold any of them."""
+        def swap(items: tuple[Article, ...]) -> tuple[Article, ...]:
+            if not any(id(item) in new for item in items):
+                return items
+            return tuple(new.get(id(item), item) for item in items)
+
+        articles = list(self.articles)
+        for article in new.values():
+            position = self._positions.get(article.url)
+            if position is not None:
+                articles[position] = new.get(id(articles[position]), articles[position])
+        categories = {article.category.slug for article in new.values()}
+        tags = {tag.slug for article in new.values() for tag in article.tags}
+        authors = {author.slug for article in new.values() for author in article.authors}
+        neighbours = dict(self.neighbours)
+        for article in new.values():  # an article's neighbours are in its category, so they list it as theirs
+            around = self.neighbours.get(article.url)
+            for other in (around.previous, around.next) if around is not None else ():
+                if other is not None:
+                    entry = neighbours[other.url]
+                    neighbours[other.url] = Neighbours(new.get(id(entry.previous), entry.previous),
+                                                       new.get(id(entry.next), entry.next))
+        return dataclasses.replace(
+            self,
+            articles=tuple(articles),
+            categories=tuple(CategorySection(s.category, swap(s.articles)) if s.category.slug in categories else s
+                             for s in self.categories),
+            tags=tuple(TagSection(s.tag, swap(s.articles)) if s.tag.slug in tags else s for s in self.tags),
+            authors=tuple(AuthorSection(s.author, swap(s.articles)) if s.author.slug in authors else s
+                          for s in self.authors),
+            hot_issue=swap(self.hot_issue),
+            most_viewed=swap(self.most_viewed),
+            weekly_hot=swap(self.weekly_hot),
+            author_most_read=MappingProxyType({slug: swap(items) if slug in authors else items
+                                               for slug, items in self.author_most_read.items()}),
+            neighbours=MappingProxyType(neighbours),
+        )
+
     def _related_positions(self, article: Article, limit: int,
                            sets: Mapping[str, frozenset[int]] | None = None,
                            pairs: dict[tuple[str, str], frozenset[int]] | None = None) -> tuple[int, ...]:

@@ -48,7 +48,8 @@ class _Rendered:
 
 def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedOutput, cache: BuildCache,
                 outcomes: Mapping[str, LoadOutcome], workers: int, report: Report,
-                progress: Progress | None, shown_only: frozenset[str] | None = None) -> dict[str, WrittenPage]:
+                progress: Progress | None, shown_only: frozenset[str] | None = None,
+                showing: frozenset[str] | None = None) -> dict[str, WrittenPage]:
     """Write every page; returns what the cache should remember of each file.
 
     A page is taken from the previous output when its fingerprint and the build partials
@@ -56,7 +57,8 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     the new partials take the old ones' place in the previous file (see `partial_pieces`).
     `shown_only` names the article files whose edits changed only what pages show of them
     (carryover.py): a page that shows none of them keeps its last fingerprint, if what
-    every page shares is unchanged too.
+    every page shares is unchanged too. `showing`, when given, names the pages that show
+    them, which spares looking through every page's context (prepared.py knows them).
     """
     sources = _template_sources(renderer.site_dir)
     # Reading what templates read means parsing them all: kept while they and the partials are the same.
@@ -75,7 +77,8 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
         previous = cache.written_page(job.path)
-        if carry and previous is not None and not shows_any(job.context, edited):
+        if carry and previous is not None and not (job.path in showing if showing is not None
+                                                   else shows_any(job.context, edited)):
             if previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
                 written[job.path] = previous  # the commonest case after a title edit, kept short
                 continue

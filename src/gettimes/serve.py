@@ -162,10 +162,8 @@ class Preview:
     def _build(self) -> Outcome:
         self.index.cancel()
         started = time.perf_counter()
-        options = BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder,
-                               search_index=False)
         try:
-            message = self._run(options)
+            message = self._run(self._build_options())
         except ChildDied as exc:
             return self._failed([died(exc)], [], started)
         except OSError as exc:  # no process to be had
@@ -193,6 +191,10 @@ class Preview:
         if search and self._unindexed and not self._stopping.is_set():
             self.index.start(self._folder)
         return outcome
+
+    def _build_options(self) -> BuildOptions:
+        return BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder,
+                            search_index=False)
 
     def _run(self, options: BuildOptions) -> object | None:
         """The child's message about the build; None if the server stopped it."""
@@ -234,8 +236,8 @@ class Preview:
             if self._stopping.is_set() or self._next is not None or self.build_job is not build_job:
                 return
             with contextlib.suppress(OSError):  # no process to be had now: the next build starts one
-                self._next = Child(next_build_job, (self.root, self._folder, trusted), "gettimes-build", site=self.root,
-                                   orders=True)
+                self._next = Child(next_build_job, (self.root, self._folder, trusted, self._build_options()),
+                                   "gettimes-build", site=self.root, orders=True)
 
     def stop(self) -> None:
         """Stop a build in progress (Ctrl-C need not wait for it), the next build's child and the search index."""

@@ -9,8 +9,10 @@ takes nothing down with it: the server reports it and keeps the last good site.
 
 The next build's child is started as soon as a build is done, and waits for the
 next save: meanwhile it reads what every build reads first (the build cache: the
-record of the pages written, the loaded articles) and computes what does not depend
-on the sources (gettimes' code digest), so a rebuild starts with them in memory.
+record of the pages written, the loaded articles), computes what does not depend
+on the sources (gettimes' code digest), and loads the site as it is (prepared.py),
+so a rebuild starts with them in memory: a save that changed what an article shows
+(its title, say) swaps the new version into the loaded site.
 It checks when the save comes that no other build rewrote the cache files since;
 if one did, the rebuild reads them again. A build's child sends its result as soon
 as the new output is in place, then updates the build cache; the server reloads
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -49,6 +52,7 @@ from gettimes.diagnostics import Diagnostic, Report, SiteError
 from gettimes.freshness import package_digest
 from gettimes.output import renameat2
 from gettimes.pagefind_order import order_bundle
+from gettimes.prepared import prepare_site
 from gettimes.render import COMPILED_PREFIX, make_environment, parse_partials
 from gettimes.search import INDEX_DIR, run_pagefind
 from gettimes.slugs import make_slug
@@ -120,15 +124,19 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
         send(Failed((unexpected(exc),)))
 
 
-def next_build_job(root: Path, output: Path, trusted: bool, orders: Connection, results: Connection) -> None:
-    """In a child started before the next save: read ahead, then build with the options the server
-    sends; end without building if the server closes the pipe instead.
+def next_build_job(root: Path, output: Path, trusted: bool, expected: BuildOptions | None,
+                   orders: Connection, results: Connection) -> None:
+    """In a child started before the next save: read ahead and load the site as a build with
+    the `expected` options would, then build with the options the server sends; end without
+    building if the server closes the pipe instead.
 
     `trusted`: the last build into `output` swapped in a new output and its child ended
     cleanly, so its output and spare staging folder are as the build cache records them
     (only this server's builds write that private folder); they are then not checked again."""
     _no_collections()
     ahead = _read_ahead(root, output, trusted)
+    if ahead is not None and expected is not None:
+        ahead = _prepare(root, expected, ahead[0], orders), ahead[1]
     try:
         options = orders.recv()
     except (EOFError, OSError):
@@ -161,6 +169,15 @@ def _read_ahead(root: Path, output: Path, trusted: bool = False) -> tuple[CacheA
     if ahead is None or _cache_status(root) != before:
         return None
     return ahead, before
+
+
+def _prepare(root: Path, options: BuildOptions, ahead: CacheAhead, orders: Connection) -> CacheAhead:
+    """`ahead` with the site loaded too (prepared.py), unless the save comes first."""
+    try:
+        prepared = prepare_site(root, options, ahead.cache, interrupted=orders.poll)
+    except Exception:  # noqa: BLE001 - whatever it is, the build meets it again and reports it
+        return ahead
+    return dataclasses.replace(ahead, prepared=prepared)
 
 
 def _cache_status(root: Path) -> CacheStatus:

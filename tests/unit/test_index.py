@@ -256,3 +256,38 @@ def test_page_links_mark_the_current_page() -> None:
 
 def test_a_single_page_links_to_itself_only() -> None:
     assert _numbers(Pagination(1, 1, 0, 20, "/")) == [1]
+
+
+def _holds(value: object, target: Article) -> bool:
+    """Whether `value` holds the very object `target`, anywhere in its fields and collections."""
+    if value is target:
+        return True
+    if isinstance(value, tuple | list):
+        return any(_holds(item, target) for item in value)
+    if hasattr(value, "values") and callable(value.values):  # mappings
+        return any(_holds(item, target) for item in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, Article):
+        return any(_holds(getattr(value, f.name), target) for f in dataclasses.fields(value))
+    return False
+
+
+@pytest.mark.parametrize("edited", [0, 3, 5])
+def test_replacing_articles_gives_the_index_of_the_new_versions(edited: int) -> None:
+    articles = [_article(f"a{n}", n, category=("world", "business")[n % 2], tags=(f"t{n % 3}", "desk"),
+                         authors=(f"r{n % 2}",), featured=n % 4 == 0) for n in range(8)]
+    rankings = {"most_viewed": articles[2:6], "weekly_hot": articles[4:6],
+                "author_most_read": {"r0": articles[:4:2], "r1": articles[1:5:2]}}
+    index = build_index(CONFIG, articles, [], RULES, **rankings)  # type: ignore[arg-type]
+    old = articles[edited]
+    new = dataclasses.replace(old, title="A New Title", summary="What lists show now.")
+    swapped = [new if article is old else article for article in articles]
+    expected = build_index(CONFIG, swapped, [], RULES, **{  # type: ignore[arg-type]
+        "most_viewed": [new if a is old else a for a in rankings["most_viewed"]],  # type: ignore[union-attr]
+        "weekly_hot": [new if a is old else a for a in rankings["weekly_hot"]],  # type: ignore[union-attr]
+        "author_most_read": {slug: [new if a is old else a for a in items]
+                             for slug, items in rankings["author_most_read"].items()}})  # type: ignore[union-attr]
+    replaced = index.replacing({id(old): new})
+    assert replaced == expected
+    assert replaced.related(new) == expected.related(new)
+    assert not _holds(replaced, old)
+    assert _holds(replaced, new)
