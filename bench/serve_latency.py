@@ -51,6 +51,8 @@ SHARED_BENCH = REPO.parent / "shared" / "bench"
 EVENTS_PATH = "/__gettimes/events"
 TITLE_LINE = re.compile(r"^title:.*$", re.MULTILINE)
 SLUG_LINE = re.compile(r"^slug:\s*(\S+)\s*$", re.MULTILINE)
+DATE_LINE = re.compile(r"^date:\s*(\S.*?)\s*$", re.MULTILINE)
+FEATURED_LINE = re.compile(r"^featured:\s*true\s*$", re.MULTILINE)
 STARTUP_TIMEOUT = 1800.0
 EDIT_TIMEOUT = 900.0
 POLL_SECONDS = 0.02
@@ -79,6 +81,9 @@ def main() -> int:
                         help="seconds between the server being ready and the first save (default 0: at once)")
     parser.add_argument("--edit", choices=("title", "body"), default="title",
                         help="what each save changes: the title (lists change) or the body (a new paragraph)")
+    parser.add_argument("--pick", choices=("spread", "hot"), default="spread",
+                        help="which articles to edit: spread over the archive, or the newest featured ones "
+                             "(Hot Issue, the sidebar box on every page: a new title there changes every page)")
     parser.add_argument("--make-corpus", type=Path, default=SHARED_BENCH / "make_corpus.py")
     parser.add_argument("--hugo", help="time `hugo server` (this binary) instead of gettimes")
     parser.add_argument("--convert", type=Path, default=SHARED_BENCH / "anchors" / "convert.py",
@@ -108,7 +113,8 @@ def main() -> int:
             print(f"ready after {started:.1f} s", flush=True)
             searching = not re.search(r"^search:\s*false\s*$", (site / "gettimes.yaml").read_text("utf-8")
                                       if (site / "gettimes.yaml").is_file() else "", re.MULTILINE)
-            results = measure(files, port, pid, args.edits, events=not args.hugo, kind=args.edit,
+            picks = hot_articles(files, args.edits) if args.pick == "hot" else spread(files, args.edits)
+            results = measure(picks, port, pid, events=not args.hugo, kind=args.edit,
                               searching=searching, pause=args.pause, first_pause=args.first_pause)
             time.sleep(SETTLE_SECONDS)
         report(tool, results, [line for line in lines if line.startswith("Rebuilt")])
@@ -247,9 +253,26 @@ class Events:
         self.connection.close()
 
 
-def measure(files: list[Path], port: int, pid: int, edits: int, events: bool, kind: str = "title",
+def spread(files: list[Path], edits: int) -> list[Path]:
+    """`edits` articles spread evenly over the archive (most show in a few lists only)."""
+    return [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
+
+
+def hot_articles(files: list[Path], edits: int) -> list[Path]:
+    """The newest featured articles, newest first: those Hot Issue shows on every page."""
+    featured = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        date = DATE_LINE.search(text)
+        if FEATURED_LINE.search(text) and date is not None:
+            featured.append((date.group(1), path))
+    if len(featured) < edits:
+        raise SystemExit(f"only {len(featured)} featured articles in the corpus")
+    return [path for _, path in sorted(featured, reverse=True)[:edits]]
+
+
+def measure(picks: list[Path], port: int, pid: int, events: bool, kind: str = "title",
             searching: bool = True, pause: float = SETTLE_SECONDS, first_pause: float = 0.0) -> list[Measurement]:
-    picks = [files[(i * len(files)) // edits + len(files) // (2 * edits)] for i in range(edits)]
     stream = Events(port) if events else None
     first = stream.arrivals.get(timeout=EDIT_TIMEOUT)[1] if stream else {}
     token, search = first.get("token"), first.get("search") if searching else None

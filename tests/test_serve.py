@@ -178,6 +178,26 @@ def test_served_site_equals_a_full_build_after_edits_deletions_renames_and_new_f
         assert "custom page template" in running.get("/about/").text
 
 
+def test_a_title_in_a_sidebar_box_reloads_its_page_first_then_every_page(make_site: SiteFactory,
+                                                                         tmp_path: Path) -> None:
+    """Hot Issue is on every page: the saved article's page reloads first, the rest follow."""
+    site = make_site({**SITE, STORY: story(featured="true")})
+    with serving(site) as running:
+        stream = EventStream(running.port)
+        try:
+            first = stream.next()
+            running.write(STORY, story("Revised Headline", featured="true"))
+            second = stream.until(lambda state: state["token"] != first["token"])
+            third = stream.until(lambda state: state["token"] not in (first["token"], second["token"]))
+            assert third["errors"] == []
+        finally:
+            stream.close()
+        running.printed("more followed in")
+        assert "Revised Headline" in running.get("/about/").text  # in the sidebar box
+        expected = fresh_build(site, tmp_path / "public")
+        wait_until(lambda: served_tree(running) == expected, "the served tree to equal a full build")
+
+
 def test_a_burst_of_saves_becomes_one_rebuild(site: Path, make_site: SiteFactory) -> None:
     """Files saved while a rebuild runs (a save-all, a git checkout) are built together, once."""
     burst = [f"content/articles/2025/06/burst-{n:02d}.md" for n in range(10)]

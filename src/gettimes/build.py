@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -39,9 +40,9 @@ from gettimes.index import PublishRules, SiteIndex, build_index
 from gettimes.links import check_links
 from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Page
-from gettimes.output import StagedOutput, Tree, folders_unchanged, make_spare, tree_matches
+from gettimes.output import StagedOutput, Tree, folders_unchanged, make_spare, tree_matches, update_spare
 from gettimes.output import output_problem as _output_problem
-from gettimes.pagewriter import bodies_spliceable, templates_read_the_clock, write_generated, write_pages
+from gettimes.pagewriter import Later, bodies_spliceable, templates_read_the_clock, write_generated, write_pages
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
@@ -77,6 +78,10 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; None: one per core
     cache: bool = True  # read and update .gettimes-cache/
     search_index: bool = True  # run Pagefind into /pagefind/ (serve indexes in the background instead)
+    # serve: pages that need only new partials (a sidebar box) spliced in, and most pages when
+    # many are to render after a title edit, are written after the output is in place, in a
+    # second swap (`BuildResult.later`; pagewriter.write_pages says which)
+    splice_later: bool = False
 
     @property
     def workers(self) -> int:
@@ -109,6 +114,7 @@ class BuildResult:
     # A new output was swapped in and the build cache records it: the spare staging folder
     # is then the old output, as recorded (nothing was written, after a build with nothing to do).
     swapped: bool = False
+    later: int = 0  # pages left as they were, to write in a second swap (BuildOptions.splice_later)
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
@@ -192,7 +198,8 @@ class CacheAhead:
 
 def read_cache_ahead(root: Path, output: Path, trusted: bool = False) -> CacheAhead | None:
     """Read the build cache for a build into `output` that starts later (serve's next rebuild),
-    make the spare staging folder if the last build left none (`make_spare`), and check
+    make the spare staging folder if the last build left none (`make_spare`) or bring it up to
+    date with the output (`update_spare`), and check
     that the output and the spare hold what the cache records, unless the caller knows
     they do (`trusted`: the last build into them succeeded, and nothing else writes there).
 
@@ -217,6 +224,10 @@ def read_cache_ahead(root: Path, output: Path, trusted: bool = False) -> CacheAh
         return CacheAhead(output, salt, cache, spare is not None)
     as_recorded = isinstance(spare, Tree) and (trusted or folders_unchanged(StagedOutput(output).staging, spare)
                                                and tree_matches(output, record.tree))
+    if as_recorded and isinstance(spare, Tree) and spare.files != record.tree.files:
+        updated = update_spare(output, spare, record.tree)
+        cache.found_since("spare", updated)
+        as_recorded = updated is not None
     return CacheAhead(output, salt, cache, as_recorded)
 
 
@@ -246,7 +257,8 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
 
     `ahead` is the build cache as read before this build started, if any. `committed`
     is told the result as soon as a full build has put its output in place, before it
-    updates the build cache (`gettimes serve` reloads the open pages then)."""
+    updates the build cache (`gettimes serve` reloads the open pages then); when that
+    result leaves pages for `later`, it is told again once they are in place too."""
     started = time.perf_counter()
     check_output_option(root, options)
     report = Report()
@@ -288,10 +300,12 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
     cache.keep(FEED_KEYS, feed_keys(generated))
     output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
+    # Only into a copy of the output as recorded: its spare is then that output, for the second swap.
+    later: list[Later] | None = [] if options.splice_later and options.cache and output.is_copy else None
     try:
         showing = prepared.showing(shown_only, jobs) if updated is not None and prepared is not None else None
         written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only,
-                              showing)
+                              showing, later)
         if options.search_index:
             index_search(site.config, output, report)
         if report.has_errors:
@@ -301,7 +315,8 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         output.discard()
         raise
     result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
-                         time.perf_counter() - started, tuple(report.warnings), swapped=options.cache)
+                         time.perf_counter() - started, tuple(report.warnings), swapped=options.cache,
+                         later=sum(len(batch.tasks) for batch in later or ()))
     if committed is not None:
         committed(result)
     if options.cache:
@@ -309,10 +324,46 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
             valid_until(site.articles, options.now, site.config.timezone, options.drafts)
         cache.keep("spare", record.tree if record is not None else None)  # the old output is the spare now
         cache.keep("bodies", _body_edit_state(site, options_key, generated))
-        cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
-                                      tuple(report.warnings)))
+        # With pages left for later, the output is not yet all it should be: no later build may take it as it is.
+        cache.save(written, Freshness(inputs, options.now, options.now if result.later else fresh_until,
+                                      counts.tree, len(jobs), tuple(report.warnings)))
         _keep_compiled(site.templates)
+        if later and record is not None:
+            result, tree = _write_later(later, result, record.tree, counts.tree, options.workers, written)
+            # After the second swap the first one's output is the spare; without it the spare
+            # may be neither (half written): the next build makes a new one.
+            cache.keep("spare", counts.tree if tree is not None else None)
+            cache.save(written, Freshness(inputs, options.now, fresh_until if tree is not None else options.now,
+                                          tree or counts.tree, len(jobs), tuple(report.warnings)))
+            if committed is not None:
+                committed(result)
     return result
+
+
+def _write_later(later: list[Later], first: BuildResult, spare: Tree, current: Tree, workers: int,
+                 written: dict[str, WrittenPage]) -> tuple[BuildResult, Tree | None]:
+    """Write the pages `later` left (most get the new partials spliced in) in a second swap;
+    `written` is updated with their records. The result says how many are still left (none,
+    unless the spare, the first swap's old output, was not as recorded, or a page could not
+    be made: the next build then makes them), with the record of the output if it was swapped."""
+    started = time.perf_counter()
+    output = StagedOutput(first.output_dir, spare)
+    report = Report()
+    left = first.later
+    if output.open_as(spare, current):
+        output.keep_previous()
+        made: dict[str, WrittenPage] = {}
+        for batch in later:
+            made.update(batch.write(output, workers, report))
+        if report.has_errors:
+            output.discard()
+        else:
+            counts = output.commit([rel for rel, _, _ in current.files])
+            written.update(made)
+            return dataclasses.replace(first, written=counts.written, unchanged=counts.unchanged, removed=0,
+                                       seconds=time.perf_counter() - started, later=0), counts.tree
+    return dataclasses.replace(first, written=0, unchanged=0, removed=0, seconds=time.perf_counter() - started,
+                               later=left), None
 
 
 def _open_output(output_dir: Path, cache: BuildCache, known: Freshness | None, checked: bool) -> StagedOutput:
@@ -397,13 +448,13 @@ def _generated_files(site: Site, jobs: list[PageJob], cache: BuildCache | None =
 def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
                 cache: BuildCache, workers: int, report: Report,
                 progress: Progress | None, shown_only: frozenset[str] | None = None,
-                showing: frozenset[str] | None = None) -> dict[str, WrittenPage]:
+                showing: frozenset[str] | None = None, later: list[Later] | None = None) -> dict[str, WrittenPage]:
     for rel, source in site.static_files:
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
     written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress, shown_only,
-                          showing)
+                          showing, later)
     written.update(write_generated(generated, output, cache, report, workers))
     return written
 

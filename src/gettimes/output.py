@@ -141,6 +141,11 @@ class StagedOutput:
         self._known_files = current_files
         return True
 
+    @property
+    def is_copy(self) -> bool:
+        """Opened as a copy of the current output (`open_as`)."""
+        return self._known is not None
+
     def keep_previous(self) -> None:
         """Keep every file of the current output that nothing claims (after `open_as`)."""
         for rel in self._present:
@@ -334,6 +339,21 @@ def make_spare(output_dir: Path, current: Tree) -> Tree | None:
     if not staged.open_as(None, current):
         return None
     return tree_of(staged.staging, [rel for rel, _, _ in current.files])
+
+
+def update_spare(output_dir: Path, spare: Tree, current: Tree) -> Tree | None:
+    """Bring the spare staging folder, found as `spare` records it, up to date with the output,
+    which holds what `current` records: the record of what it holds then, or None if it could
+    not be opened as a copy of the output.
+
+    After a build that changed most files (a new sidebar box in every page), the spare is the
+    output before it, and the next build would link every file again. `gettimes serve` does
+    that here, while the editor types.
+    """
+    staged = StagedOutput(output_dir, spare)
+    if not staged.open_as(spare, current, checked=True):
+        return None
+    return tree_of(staged.staging, [rel for rel, _, _ in current.files], *staged._unchanged())
 
 
 def _make_folders(root: Path, folder: Path) -> None:

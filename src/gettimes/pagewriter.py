@@ -7,6 +7,7 @@ are many. Either way the staged tree is the one a full, serial build would write
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,7 @@ from gettimes.splicing import splice
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 300  # pages to render before processes pay off
+LATER_FROM = 200  # pages to render before serve shows the saved articles' own pages first (`later`)
 PARTIALS_KEPT = "partials"  # the build partials' digest and HTML, kept for the next build
 PAGE_GLOBAL_KEPT = "page global"  # the part of page fingerprints that every page shares
 MIN_SPLICED = 32  # bytes: a partial shorter than this could stand in a page by chance
@@ -49,7 +51,7 @@ class _Rendered:
 def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedOutput, cache: BuildCache,
                 outcomes: Mapping[str, LoadOutcome], workers: int, report: Report,
                 progress: Progress | None, shown_only: frozenset[str] | None = None,
-                showing: frozenset[str] | None = None) -> dict[str, WrittenPage]:
+                showing: frozenset[str] | None = None, later: list[Later] | None = None) -> dict[str, WrittenPage]:
     """Write every page; returns what the cache should remember of each file.
 
     A page is taken from the previous output when its fingerprint and the build partials
@@ -59,6 +61,12 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     (carryover.py): a page that shows none of them keeps its last fingerprint, if what
     every page shares is unchanged too. `showing`, when given, names the pages that show
     them, which spares looking through every page's context (prepared.py knows them).
+
+    With `later` (serve), a page that needs only the new partials spliced in keeps its
+    previous file for now: it is recorded as it was, and added to `later` to be written
+    after the output is in place (`Later.write`). So does a page to render, when there are
+    many after edits that changed what articles show (a title in a reporter's box of
+    hundreds of pages), unless it is one of the edited articles' own pages or is new.
     """
     sources = _template_sources(renderer.site_dir)
     # Reading what templates read means parsing them all: kept while they and the partials are the same.
@@ -74,6 +82,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     cache.keep(PARTIALS_KEPT, (partials, dict(renderer.partials)))
     written: dict[str, WrittenPage] = {}
     pending: list[_Task] = []
+    deferred: list[_Task] = []
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
         previous = cache.written_page(job.path)
@@ -91,10 +100,60 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
         elif previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
             written[job.path] = previous
         elif pieces is not None and previous.partials == pieces.digest:
-            pending.append((position, page, previous))  # spliced, or rendered if the file is not as recorded
+            if later is not None and output.reuse(job.path, previous.size, previous.mtime_ns):
+                written[job.path] = previous
+                deferred.append((position, page, previous))
+            else:
+                pending.append((position, page, previous))  # spliced, or rendered if the file is not as recorded
         else:
             pending.append((position, page, None))
-    done = len(claimed) - len(pending)
+    if later is not None and shown_only and len(pending) > LATER_FROM:
+        pending, left = _own_pages_first(pending, claimed, shown_only, cache, output, written)
+        deferred += left
+    state = _State(claimed, renderer, output.final, output.fresh, pieces.pieces if pieces is not None else ())
+    _run_tasks(state, pending, output, workers, report, written, progress, len(claimed) - len(pending))
+    if later is not None and deferred:
+        later.append(Later(dataclasses.replace(state, fresh=False), tuple(deferred)))
+    return written
+
+
+def _own_pages_first(tasks: list[_Task], jobs: Sequence[PageJob], edited: frozenset[str], cache: BuildCache,
+                     output: StagedOutput, written: dict[str, WrittenPage]) -> tuple[list[_Task], list[_Task]]:
+    """The tasks to do now (the pages of the `edited` sources, and pages not written before),
+    and those left for later, whose previous files are kept (and recorded) meanwhile."""
+    now: list[_Task] = []
+    left: list[_Task] = []
+    for task in tasks:
+        job = jobs[task[0]]
+        previous = cache.written_page(job.path)
+        if job.source in edited or previous is None or not output.reuse(job.path, previous.size, previous.mtime_ns):
+            now.append(task)
+        else:
+            written[job.path] = previous
+            left.append(task)
+    return now, left
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """Pages left by `write_pages` as they were until the output is in place (most need only
+    the new partials spliced into their previous file): `gettimes serve` reloads the open
+    pages first, as a new title in a sidebar box changes every page."""
+
+    state: _State
+    tasks: tuple[_Task, ...]
+
+    def write(self, output: StagedOutput, workers: int, report: Report) -> dict[str, WrittenPage]:
+        """Write them into `output`, opened as a copy of the output they were left in."""
+        written: dict[str, WrittenPage] = {}
+        _run_tasks(self.state, self.tasks, output, workers, report, written, None, 0)
+        return written
+
+
+def _run_tasks(state: _State, tasks: Sequence[_Task], output: StagedOutput, workers: int, report: Report,
+               written: dict[str, WrittenPage], progress: Progress | None, done: int) -> None:
+    """Render or splice the pages of `tasks`, in worker processes when there are many."""
+    total = done + len(tasks)
 
     def collect(result: _Rendered) -> None:
         nonlocal done
@@ -105,12 +164,10 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
         output.unchanged += result.unchanged
         done += len(result.pages)
         if progress is not None:
-            progress(done, len(claimed))
+            progress(done, total)
 
-    workers = workers if len(pending) >= PARALLEL_FROM else 1
-    state = _State(claimed, renderer, output.final, output.fresh, pieces.pieces if pieces is not None else ())
-    run_tasks(_write_chunk, state, chunked(pending, workers * 8), workers, collect)
-    return written
+    workers = workers if len(tasks) >= PARALLEL_FROM else 1
+    run_tasks(_write_chunk, state, chunked(tasks, workers * 8), workers, collect)
 
 
 @dataclass(frozen=True, slots=True)

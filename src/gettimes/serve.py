@@ -14,6 +14,7 @@ The search index follows in the background, after the open pages have reloaded.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import queue
 import secrets
@@ -100,6 +101,8 @@ class Outcome:
     new_warnings: tuple[Diagnostic, ...] = ()
     stopped: bool = False  # the server stopped mid-build; nothing changed
     swapped: bool = False  # a new output was swapped in and the build cache records it
+    later: int = 0  # pages written in a second swap, after the reload (a new title in a sidebar box, say)
+    later_milliseconds: float = 0.0
 
 
 class Preview:
@@ -154,6 +157,8 @@ class Preview:
     def build(self) -> Outcome:
         """Build the whole site again; on success serve it and tell open pages to reload."""
         outcome = self._build()
+        if outcome.later:
+            outcome = self._build_later(outcome)
         ended_cleanly = self._finish()
         if not outcome.stopped:
             self._start_next(trusted=ended_cleanly and outcome.swapped)
@@ -187,14 +192,37 @@ class Preview:
         if changed:
             self._events.publish(live.event())
         outcome = Outcome(message.pages, _ms(started), changed, message.written, message.removed,
-                          new_warnings=self._new_warnings(message.warnings), swapped=message.swapped)
-        if search and self._unindexed and not self._stopping.is_set():
+                          new_warnings=self._new_warnings(message.warnings), swapped=message.swapped,
+                          later=message.later)
+        if search and self._unindexed and not outcome.later and not self._stopping.is_set():
             self.index.start(self._folder)
         return outcome
 
+    def _build_later(self, outcome: Outcome) -> Outcome:
+        """Wait for the pages the build left for a second swap, then reload the open pages again
+        (and index the site): the first reload showed the saved page without waiting for them."""
+        with self._lock:
+            child = self._finishing
+        try:
+            message = child.result() if child is not None else None
+        except ChildDied:
+            message = None
+        if not isinstance(message, Built) or message.later:
+            return dataclasses.replace(outcome, later=0)  # left to the next build (the cache's record says so)
+        base_path, search = self._settings()
+        with self._lock:
+            previous = self._current
+            self._builds += 1
+            live = LiveState(self._token(), search=previous.live.search if search else "")
+            self._current = Served(live, base_path, ready=True, search=previous.search if search else ())
+        self._events.publish(live.event())
+        if search and not self._stopping.is_set():
+            self.index.start(self._folder)
+        return dataclasses.replace(outcome, later=message.written, later_milliseconds=message.seconds * 1000)
+
     def _build_options(self) -> BuildOptions:
         return BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder,
-                            search_index=False)
+                            search_index=False, splice_later=True)
 
     def _run(self, options: BuildOptions) -> object | None:
         """The child's message about the build; None if the server stopped it."""
@@ -243,7 +271,7 @@ class Preview:
         """Stop a build in progress (Ctrl-C need not wait for it), the next build's child and the search index."""
         with self._lock:
             self._stopping.set()
-            child = self._child
+            child = self._child or self._finishing  # the second may be writing the pages left for later
             waiting, self._next = self._next, None
         if child is not None:
             child.stop()
@@ -574,7 +602,8 @@ class DevServer:
         files = f"{outcome.written} file{'s' if outcome.written != 1 else ''} updated"
         if outcome.removed:
             files += f", {outcome.removed} removed"
-        self.console.say(f"Rebuilt ({what}): {outcome.pages} pages, {files}, in {outcome.milliseconds:.0f} ms.")
+        later = f"; {outcome.later} more followed in {outcome.later_milliseconds:.0f} ms" if outcome.later else ""
+        self.console.say(f"Rebuilt ({what}): {outcome.pages} pages, {files}, in {outcome.milliseconds:.0f} ms{later}.")
 
     def wait(self) -> None:
         """Block until `close()` is called from another thread (or Ctrl-C)."""

@@ -69,6 +69,8 @@ class Built:
     removed: int
     warnings: tuple[Diagnostic, ...]
     swapped: bool = False  # BuildResult.swapped
+    later: int = 0  # pages left for a second swap (BuildResult.later): a second Built follows
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,25 +99,26 @@ CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size,
 def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
     """In the child: build the site and send back what happened, as soon as the output is in place
     (the child then updates the build cache, and the server waits for it to end before the next build).
+    A build that leaves pages for a second swap (`BuildOptions.splice_later`) sends again after it.
 
     It ends with exit status 0 only if the build cache, once updated, records the output as it is:
     after a build that swapped in a new output (`Built.swapped`), the next build's child then
     trusts that record (`next_build_job`)."""
     _no_collections()
-    sent = False
+    sent: list[Built | Failed] = []
 
     def send(outcome: Built | Failed) -> None:
-        nonlocal sent
-        if not sent:
-            sent = True
+        # once; twice when the first leaves pages for a second swap (Built.later)
+        if not sent or len(sent) == 1 and isinstance(sent[0], Built) and sent[0].later:
+            sent.append(outcome)
             results.send(outcome)
 
     def committed(result: BuildResult) -> None:
-        send(Built(result.pages, result.written, result.removed, result.warnings, result.swapped))
+        send(Built(result.pages, result.written, result.removed, result.warnings, result.swapped, result.later,
+                   result.seconds))
 
     try:
-        result = build_site(root, options, ahead=ahead, committed=committed)
-        send(Built(result.pages, result.written, result.removed, result.warnings, result.swapped))
+        committed(build_site(root, options, ahead=ahead, committed=committed))
     except SiteError as exc:
         send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
