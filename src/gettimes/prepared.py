@@ -100,8 +100,9 @@ def prepare_site(root: Path, options: BuildOptions, cache: BuildCache,
     """Load the site as a build at `options` would, keeping its scratch work out of `cache`.
 
     None when there is no use in it (the templates print the clock, so every page changes
-    with it), when the site has errors, or when `interrupted()` says to stop (a save came)."""
-    if templates_read_the_clock(root):
+    with it), when the site has errors, or when `interrupted()` says a save came before
+    most of the work was done."""
+    if interrupted() or templates_read_the_clock(root):
         return None
     scratch = cache.scratch()
     sources = scan_sources(root, cache.kept("sources"))
@@ -109,7 +110,7 @@ def prepare_site(root: Path, options: BuildOptions, cache: BuildCache,
         return None
     report = Report()
     site = load_site(root, options, report, scratch, sources)
-    if site is None or interrupted():
+    if site is None:  # from here on, finishing and swapping the save in is quicker than loading again
         return None
     jobs = tuple(plan_pages(site.config, site.index))
     shown_by = _shown_by(jobs)
