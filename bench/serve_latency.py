@@ -16,6 +16,7 @@ usage:
   python bench/serve_latency.py --articles 1000               generate a corpus with make_corpus.py
   python bench/serve_latency.py --corpus DIR                  use a corpus made by make_corpus.py
   python bench/serve_latency.py --articles 1000 --hugo HUGO   the same edits under `hugo server`
+  python bench/serve_latency.py --corpus DIR --pick hot       edit the Hot Issue articles (every page shows them)
 
 The corpus is copied into a temporary folder first, so the original is never edited.
 The corpus generator and the Hugo converter default to ../shared/bench/ beside the
