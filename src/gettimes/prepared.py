@@ -86,7 +86,6 @@ class PreparedSite:
         report.extend(self.warnings)
         return site, jobs
 
-
     def showing(self, articles: frozenset[str] | None, jobs: Sequence[PageJob]) -> frozenset[str] | None:
         """The output paths of the pages in `jobs` (as `updated` gave them) that show any of the
         `articles` (by source); they are the same pages as in the site loaded ahead."""
