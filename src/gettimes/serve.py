@@ -180,10 +180,21 @@ class Preview:
             return self._failed(message.errors, message.warnings, started)
         if not isinstance(message, Built):
             return self._failed([Diagnostic("gettimes", None, f"the build sent {message!r}")], [], started)
+        changed, search = self._serve_built(bool(message.written or message.removed))
+        outcome = Outcome(message.pages, _ms(started), changed, message.written, message.removed,
+                          new_warnings=self._new_warnings(message.warnings), swapped=message.swapped,
+                          later=message.later)
+        if search and self._unindexed and not outcome.later and not self._stopping.is_set():
+            self.index.start(self._folder)
+        return outcome
+
+    def _serve_built(self, wrote: bool) -> tuple[bool, bool]:
+        """Serve the folder as a build left it; the open pages reload if it `wrote` anything, or
+        if they showed no site or errors. Whether they reload, and whether the site has search."""
         base_path, search = self._settings()
         with self._lock:
             previous = self._current
-            changed = bool(message.written or message.removed) or not previous.ready or bool(previous.live.errors)
+            changed = wrote or not previous.ready or bool(previous.live.errors)
             if changed:
                 self._builds += 1
                 self._unindexed = True
@@ -191,12 +202,7 @@ class Preview:
             self._current = Served(live, base_path, ready=True, search=previous.search if search else ())
         if changed:
             self._events.publish(live.event())
-        outcome = Outcome(message.pages, _ms(started), changed, message.written, message.removed,
-                          new_warnings=self._new_warnings(message.warnings), swapped=message.swapped,
-                          later=message.later)
-        if search and self._unindexed and not outcome.later and not self._stopping.is_set():
-            self.index.start(self._folder)
-        return outcome
+        return changed, search
 
     def _build_later(self, outcome: Outcome) -> Outcome:
         """Wait for the pages the build left for a second swap, then reload the open pages again
@@ -209,13 +215,7 @@ class Preview:
             message = None
         if not isinstance(message, Built) or message.later:
             return dataclasses.replace(outcome, later=0)  # left to the next build (the cache's record says so)
-        base_path, search = self._settings()
-        with self._lock:
-            previous = self._current
-            self._builds += 1
-            live = LiveState(self._token(), search=previous.live.search if search else "")
-            self._current = Served(live, base_path, ready=True, search=previous.search if search else ())
-        self._events.publish(live.event())
+        _, search = self._serve_built(True)
         if search and not self._stopping.is_set():
             self.index.start(self._folder)
         return dataclasses.replace(outcome, later=message.written, later_milliseconds=message.seconds * 1000)

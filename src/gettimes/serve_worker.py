@@ -118,7 +118,7 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
                    result.seconds))
 
     try:
-        committed(build_site(root, options, ahead=ahead, committed=committed))
+        committed(build_site(root, options, ahead=ahead, committed=committed))  # told here if not yet
     except SiteError as exc:
         send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
