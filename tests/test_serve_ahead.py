@@ -250,22 +250,27 @@ def test_a_spare_written_into_by_a_stopped_build_is_found_out_ahead(make_site: S
 
 def test_the_server_trusts_the_output_only_after_a_build_that_swapped_it_in(
         make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new child is started when the last build's child ended instead of staying for the next
+    build (test_serve_rollover.py): after new settings, or a failed build."""
     site = make_site(stories(8))
     told: list[bool] = []
     with serving(site) as running:
         preview = running.server.preview
         start_next = preview._start_next
         monkeypatch.setattr(preview, "_start_next", lambda trusted: (told.append(trusted), start_next(trusted)))
-        running.write(STORY, (site / STORY).read_text("utf-8").replace("Paragraph", "New paragraph"))
-        running.page_with("/article/story-5/", "New paragraph")
+        # New settings: the build opens the cache files anew, and its child ends after it.
+        running.write("gettimes.yaml", (site / "gettimes.yaml").read_text("utf-8").replace("paginate: 2",
+                                                                                            "paginate: 3"))
         wait_until(lambda: told, "the next child started")
-        # The same bytes again: nothing to do, nothing swapped in. A spare that a build stopped
-        # before it had written into would still be as that build left it.
+        first = wait_until(lambda: preview._next, "the next child waiting")
+        # The same bytes again: nothing to do, nothing swapped in; the child stays.
+        rebuilt = sum("Rebuilt (" in line for line in running.lines)
         running.write(STORY, (site / STORY).read_text("utf-8"))
-        wait_until(lambda: len(told) == 2, "the next child started after a build with nothing to do")
+        wait_until(lambda: sum("Rebuilt (" in line for line in running.lines) > rebuilt, "the rebuild")
+        wait_until(lambda: preview._next is first, "the child kept for the save after")
         running.write(STORY, (site / STORY).read_text("utf-8").replace("category:", "category: [", 1))
-        wait_until(lambda: len(told) == 3, "the next child started after the failed build")
-    assert told == [True, False, False]
+        wait_until(lambda: len(told) == 2, "the next child started after the failed build")
+    assert told == [True, False]
 
 
 def test_a_build_child_that_fails_after_the_output_is_in_place_ends_with_an_error(
@@ -295,9 +300,9 @@ def test_serve_keeps_a_child_ready_for_the_next_save_and_ends_it(make_site: Site
         assert first.pid is not None and alive(first.pid)
         running.write(STORY, (site / STORY).read_text("utf-8").replace("Paragraph", "New paragraph"))
         running.page_with("/article/story-5/", "New paragraph")
-        second = wait_until(lambda: preview._next is not first and preview._next, "a new child waiting")
-        assert second.pid is not None and alive(second.pid)
-    assert not alive(first.pid) and not alive(second.pid)
+        wait_until(lambda: preview._next is first, "the same child waiting again, for the save after")
+        assert alive(first.pid)
+    assert not alive(first.pid)
 
 
 class Results:

@@ -85,6 +85,8 @@ def unpack_ahead(cache: BuildCache) -> None:
     unpacker = Unpacker()
     cache.get_article("")  # the cached articles are read at the first look-up
     for key, row in cache.articles.items():
+        if key in cache.unpacked:  # by the build before, in the same process (BuildCache.rolled_over)
+            continue
         try:
             outcome = unpacker.unpack(row)
         except (TypeError, ValueError):  # not a row of this version: the build loads the file

@@ -7,7 +7,7 @@ import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -116,6 +116,21 @@ class BuildResult:
     # is then the old output, as recorded (nothing was written, after a build with nothing to do).
     swapped: bool = False
     later: int = 0  # pages left as they were, to write in a second swap (BuildOptions.splice_later)
+    # the site as loaded, when the build loaded it (not a body edit's quick rebuild, not a
+    # build with nothing to do): serve's child keeps it for the next build (prepared.py)
+    loaded: LoadedSite | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSite:
+    """The site a build loaded and the pages it planned, as a build loads it ahead (prepared.py)."""
+
+    options: BuildOptions
+    site: Site
+    jobs: tuple[PageJob, ...]
+    digests: Mapping[str, str]  # the sources it was loaded from (SourceScan.digests)
+    warnings: tuple[Diagnostic, ...]  # what loading it reported
+    derived: frozenset[str]  # the names of the build cache's values that loading it kept
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
@@ -197,12 +212,15 @@ class CacheAhead:
     prepared: PreparedSite | None = None  # the site loaded ahead with that cache (prepared.py)
 
 
-def read_cache_ahead(root: Path, output: Path, trusted: bool = False) -> CacheAhead | None:
+def read_cache_ahead(root: Path, output: Path, trusted: bool = False,
+                     carried: BuildCache | None = None) -> CacheAhead | None:
     """Read the build cache for a build into `output` that starts later (serve's next rebuild),
     make the spare staging folder if the last build left none (`make_spare`) or bring it up to
     date with the output (`update_spare`), and check
     that the output and the spare hold what the cache records, unless the caller knows
     they do (`trusted`: the last build into them succeeded, and nothing else writes there).
+    `carried` is the cache as the caller's last build left it (`BuildCache.rolled_over`),
+    taken instead of reading the files when it was made with the same settings.
 
     The build uses it only if the configuration still gives the same settings; the
     caller must make sure that neither the cache's files nor the output were written
@@ -212,7 +230,7 @@ def read_cache_ahead(root: Path, output: Path, trusted: bool = False) -> CacheAh
         return None
     output = output.resolve()
     salt = _settings_digest(root, config)
-    cache = BuildCache.open(root, salt, output)
+    cache = carried if carried is not None and carried.opens_as(salt, output) else BuildCache.open(root, salt, output)
     unpack_ahead(cache)
     record = cache.freshness if isinstance(cache.freshness, Freshness) else None
     if record is None:
@@ -298,12 +316,15 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         if quick is not None:
             return quick_result(*quick)
     prepared = ahead.prepared if ahead is not None and ahead.cache is cache else None
+    kept_before = set(cache.new_derived)
     updated = prepared.updated(root, options, sources, cache, report) if prepared is not None else None
     site = updated[0] if updated is not None else load_site(root, options, report, cache, sources)
     output_dir = _output_folder(site, options, report) if site is not None else None
     if site is None or output_dir is None:
         raise SiteError(report)
     jobs = updated[1] if updated is not None else list(plan_pages(site.config, site.index))
+    loaded = LoadedSite(options, site, tuple(jobs), sources.digests, tuple(report.items),
+                        frozenset(cache.new_derived.keys() - kept_before))
     shown_only = shown_only_edits(cache, few_edits, site.outcomes)
     generated = _generated_files(site, jobs, cache, shown_only)
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
@@ -325,7 +346,7 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         raise
     result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
                          time.perf_counter() - started, tuple(report.warnings), swapped=options.cache,
-                         later=sum(len(batch.tasks) for batch in later or ()))
+                         later=sum(len(batch.tasks) for batch in later or ()), loaded=loaded)
     if committed is not None:
         committed(result)
     if options.cache:

@@ -77,7 +77,10 @@ class BuildCache:
     unpacked: dict[str, Any] = field(default_factory=dict)  # articles unpacked ahead, by key (articles.py)
     article_keys: dict[tuple[str, str], str] = field(default_factory=dict)  # worked out by article_key
     _articles_unread: bool = False
+    _all_read: bool = False  # `articles` holds every shard as it was read
     _shards_read: set[str] | None = None  # None: all of them (see replace_article)
+    _saved: tuple[dict[str, PageRow], Any, dict[str, Any]] | None = None  # pages, freshness, derived
+    _save_failed: bool = False
 
     @classmethod
     def open(cls, root: Path, salt: str, output: Path) -> BuildCache:
@@ -90,6 +93,10 @@ class BuildCache:
             cache.freshness = pages.get("freshness")
             cache.derived = pages.get("derived", {})
         return cache
+
+    def opens_as(self, salt: str, output: Path) -> bool:
+        """Whether `open` with these settings reads the files this cache was read from or saved to."""
+        return (self.salt, self.output_key) == (f"{__version__}:{_FORMAT}:{salt}", digest(str(output.resolve())))
 
     @classmethod
     def empty(cls, root: Path, salt: str) -> BuildCache:
@@ -125,6 +132,7 @@ class BuildCache:
     def get_article(self, key: str) -> Any:
         if self._articles_unread:  # read only when a build needs articles: a fresh output does not
             self._articles_unread = False
+            self._all_read = True
             for shard in _SHARDS:
                 stored = _read(self.folder / f"articles-{shard}.pickle")
                 if isinstance(stored, dict) and stored.get("salt") == self.salt:
@@ -163,6 +171,7 @@ class BuildCache:
     def adopt(self, scratch: BuildCache, dropped: Iterable[str] = ()) -> None:
         """Use and keep what `scratch` did, but the articles `dropped`; what this cache kept itself stays."""
         self._articles_unread = self._articles_unread and scratch._articles_unread
+        self._all_read = self._all_read or scratch._all_read
         self.used_articles.update(scratch.used_articles)
         for key in dropped:
             self.used_articles.pop(key, None)
@@ -185,16 +194,50 @@ class BuildCache:
 
     def save(self, pages: Mapping[str, WrittenPage | PageRow], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
+        entries = {path: _as_tuple(page) for path, page in pages.items()}  # plain tuples: pickled in C, both ways
+        self._saved, self._save_failed = None, True
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
             (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
             if not self._articles_unread:
                 self._save_articles()
             _write(self.folder / f"pages-{self.output_key}.pickle",
-                   {"version": f"{__version__}:{_FORMAT}",  # plain tuples: pickled in C, both ways
-                    "entries": {path: _as_tuple(page) for path, page in pages.items()},
-                    "freshness": freshness,
+                   {"version": f"{__version__}:{_FORMAT}", "entries": entries, "freshness": freshness,
                     "derived": self.new_derived})
+            self._saved, self._save_failed = (entries, freshness, dict(self.new_derived)), False
+
+    @property
+    def saved(self) -> bool:
+        """The files were written by `save`, all of them."""
+        return self._saved is not None
+
+    @property
+    def save_failed(self) -> bool:
+        """The last `save` could not write every file: they may hold neither this build nor the last."""
+        return self._save_failed
+
+    def rolled_over(self) -> BuildCache | None:
+        """The cache as `open` would read it again after the last `save` (or now, if this cache
+        was not saved), without reading it: for a process that runs the next build too
+        (`gettimes serve`), with what `found_since` learnt since. The loaded articles come
+        along if this cache knows what the files hold (all were read), and the articles
+        unpacked ahead, for those still there. None if the last save failed."""
+        if self._save_failed:
+            return None
+        pages, freshness, derived = self._saved or (self.pages, self.freshness, self.derived)
+        rolled = BuildCache(self.folder, self.salt, self.output_key, pages=dict(pages), freshness=freshness,
+                            derived=dict(derived), article_keys=self.article_keys)
+        if not self._all_read:
+            rolled._articles_unread = True
+            return rolled
+        rewritten = set(_SHARDS) if self._shards_read is None else self._shards_read
+        if self._saved is None:
+            rewritten = set()
+        rolled.articles = {key: value for key, value in self.articles.items() if key[0] not in rewritten}
+        rolled.articles.update((key, value) for key, value in self.used_articles.items() if key[0] in rewritten)
+        rolled.unpacked = {key: value for key, value in self.unpacked.items() if key in rolled.articles}
+        rolled._all_read = True
+        return rolled
 
 
     def _save_articles(self) -> None:

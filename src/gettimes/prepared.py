@@ -21,7 +21,7 @@ from typing import Any
 
 from gettimes.articles import load_articles
 from gettimes.bodyedit import MAX_FILES
-from gettimes.build import BuildOptions, Site, load_site
+from gettimes.build import BuildOptions, LoadedSite, Site, load_site
 from gettimes.cache import BuildCache
 from gettimes.carryover import same_place
 from gettimes.content import ArticleLoader, load_authors
@@ -119,6 +119,29 @@ def prepare_site(root: Path, options: BuildOptions, cache: BuildCache,
     until = valid_until(site.articles, options.now, site.config.timezone, options.drafts)
     return PreparedSite(options, until, MappingProxyType(dict(sources.digests)), site, jobs,
                         MappingProxyType(shown_by), tuple(report.items), loader, scratch)
+
+
+def prepared_from(loaded: LoadedSite, cache: BuildCache, options: BuildOptions) -> PreparedSite | None:
+    """The site a build just loaded, as `prepare_site` would load it again for the next build at
+    `options`: `cache` is the build cache as that build left it (`BuildCache.rolled_over`), and
+    its files are as the build saved them. For a process that runs the next build too."""
+    if dataclasses.replace(options, now=loaded.options.now) != loaded.options \
+            or templates_read_the_clock(loaded.site.root):
+        return None
+    shown_by = _shown_by(loaded.jobs)
+    if shown_by is None:
+        return None
+    scratch = cache.scratch()  # what loading the site would have read and kept
+    for outcome in loaded.site.outcomes.values():
+        if outcome.key:
+            scratch.get_article(outcome.key)
+    for name in loaded.derived:
+        scratch.new_derived[name] = cache.kept(name)
+    site = loaded.site
+    loader = ArticleLoader(site.root, site.config, load_authors(site.root, site.config, Report()))
+    until = valid_until(site.articles, loaded.options.now, site.config.timezone, loaded.options.drafts)
+    return PreparedSite(loaded.options, until, MappingProxyType(dict(loaded.digests)), site, loaded.jobs,
+                        MappingProxyType(shown_by), loaded.warnings, loader, scratch)
 
 
 def _changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str] | None:

@@ -47,6 +47,7 @@ from gettimes.serve_worker import (
     ChildDied,
     Failed,
     Indexed,
+    Ready,
     build_job,
     died,
     next_build_job,
@@ -112,8 +113,8 @@ class Preview:
     index: the open pages reload as soon as the pages are written, and Pagefind
     then indexes the new site in the background. A build that starts stops the
     index in progress, since the folder it reads is about to change. The child
-    of the next build is started when a build is done, and reads ahead while the
-    editor writes (`next_build_job`).
+    of a build stays as the next build's (or a new one is started when it ends),
+    and loads the site ahead while the editor writes (`next_build_job`).
     """
 
     def __init__(self, root: Path, options: ServeOptions, clock: Clock, say: Callable[[str], None] = print) -> None:
@@ -159,8 +160,10 @@ class Preview:
         outcome = self._build()
         if outcome.later:
             outcome = self._build_later(outcome)
-        ended_cleanly = self._finish()
-        if not outcome.stopped:
+        ended_cleanly, ready = self._finish()
+        if ready is not None:
+            self._keep_next(ready)
+        elif not outcome.stopped:
             self._start_next(trusted=ended_cleanly and outcome.swapped)
         return outcome
 
@@ -210,7 +213,7 @@ class Preview:
         with self._lock:
             child = self._finishing
         try:
-            message = child.result() if child is not None else None
+            message = child.result(wait_for_exit=False) if child is not None else None
         except ChildDied:
             message = None
         if not isinstance(message, Built) or message.later:
@@ -244,15 +247,33 @@ class Preview:
                 self._child = None
                 self._finishing = child
 
-    def _finish(self) -> bool:
-        """Wait for the last build's child to end (it updates the build cache after sending its result);
-        True if there was one and it ended cleanly."""
+    def _finish(self) -> tuple[bool, Child | None]:
+        """Wait for the last build's child to update the build cache (after sending its result):
+        it then ends (True if there was one and it ended cleanly), or says it is `Ready` to run
+        the next build too (that child, which then waits for options to load ahead with)."""
         with self._lock:
             child, self._finishing = self._finishing, None
         if child is None:
-            return False
+            return False, None
+        if child.exitcode is None:
+            try:
+                message = child.result(wait_for_exit=False)
+            except ChildDied as exc:  # ended without a word: after its last build, say
+                return exc.exitcode == 0, None
+            if isinstance(message, Ready):
+                return True, child
+            child.stop()  # a message it had no reason to send: it would wait for orders
         child.join()
-        return child.exitcode == 0
+        return child.exitcode == 0, None
+
+    def _keep_next(self, child: Child) -> None:
+        """Keep the last build's child, `Ready`, as the next build's: it loads the site ahead."""
+        with self._lock:
+            if not self._stopping.is_set() and self._next is None and self.build_job is build_job \
+                    and child.order(self._build_options()):
+                self._next = child
+                return
+        _discard(child)
 
     def _start_next(self, trusted: bool) -> None:
         """Start the next build's child, which reads ahead until a save sends it options.
@@ -332,7 +353,9 @@ class Preview:
 
     def close(self) -> None:
         self.stop()
-        self._finish()  # before its record of pages is removed below
+        _, ready = self._finish()  # before its record of pages is removed below
+        if ready is not None:
+            _discard(ready)
         self._events.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
         # The build cache keeps a record of written pages per output folder; this

@@ -7,16 +7,18 @@ imported the build), so the child starts in milliseconds and may fork its own
 worker processes like `gettimes build` does. A child that crashes or is killed
 takes nothing down with it: the server reports it and keeps the last good site.
 
-The next build's child is started as soon as a build is done, and waits for the
-next save: meanwhile it reads what every build reads first (the build cache: the
-record of the pages written, the loaded articles), computes what does not depend
-on the sources (gettimes' code digest), and loads the site as it is (prepared.py),
-so a rebuild starts with them in memory: a save that changed what an article shows
-(its title, say) swaps the new version into the loaded site.
-It checks when the save comes that no other build rewrote the cache files since;
-if one did, the rebuild reads them again. A build's child sends its result as soon
-as the new output is in place, then updates the build cache; the server reloads
-the open pages at once, and waits for the child to end before the next build.
+The next build's child waits for the next save with what every build reads first
+(the build cache: the record of the pages written, the loaded articles) and the
+site as it is (prepared.py) in memory: a save that changed what an article shows
+(its title, say) swaps the new version into the loaded site. A build's child sends
+its result as soon as the new output is in place, then updates the build cache,
+and stays as the next build's child, keeping both as it left them
+(`BuildCache.rolled_over`, `BuildResult.loaded`); the server reloads the open pages
+at once, and waits for the cache update before the next build. A new child, which
+reads the cache files and loads the site while the editor types, takes over after
+a failed build, new settings, or BUILDS_PER_CHILD builds. Either checks when the
+save comes that no other build rewrote the cache files since; if one did, the
+rebuild reads them again.
 
 Each child makes itself a process group, so Ctrl-C in the terminal reaches only
 the server, which stops the children itself: SIGTERM to the group, which ends
@@ -45,18 +47,21 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from gettimes.build import BuildOptions, BuildResult, CacheAhead, build_site, read_cache_ahead
-from gettimes.cache import CACHE_DIR
+from gettimes.build import BuildOptions, BuildResult, CacheAhead, LoadedSite, build_site, read_cache_ahead
+from gettimes.cache import CACHE_DIR, BuildCache
 from gettimes.config import load_config
 from gettimes.diagnostics import Diagnostic, Report, SiteError
 from gettimes.freshness import package_digest
 from gettimes.output import renameat2
 from gettimes.pagefind_order import order_bundle
-from gettimes.prepared import prepare_site
+from gettimes.prepared import PreparedSite, prepare_site, prepared_from
 from gettimes.render import COMPILED_PREFIX, make_environment, parse_partials
 from gettimes.search import INDEX_DIR, run_pagefind
 from gettimes.slugs import make_slug
 
+# A build's child stays for this many builds at most: it runs without the cyclic garbage
+# collector (`_no_collections`), so what little each build leaves in cycles adds up.
+BUILDS_PER_CHILD = 20
 INDEX_NICENESS = 10  # the index is background work: an editor's next save and page loads come first
 
 
@@ -82,6 +87,12 @@ class Failed:
 
 
 @dataclass(frozen=True, slots=True)
+class Ready:
+    """A build's child has updated the build cache after its build, and stays to run the next one
+    (`next_build_job`): it waits for the options to load the site ahead with."""
+
+
+@dataclass(frozen=True, slots=True)
 class Indexed:
     """A search index written to `bundle`, or why there is none."""
 
@@ -89,17 +100,19 @@ class Indexed:
     problem: str | None = None
 
 
-BuildJob = Callable[[Path, BuildOptions, Connection], None]
+BuildJob = Callable[[Path, BuildOptions, Connection], object]
 IndexJob = Callable[[Path, Path, Connection], None]
 
 
 CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size, modification time
 
 
-def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None) -> None:
+def build_job(root: Path, options: BuildOptions, results: Connection,
+              ahead: CacheAhead | None = None) -> BuildResult | None:
     """In the child: build the site and send back what happened, as soon as the output is in place
-    (the child then updates the build cache, and the server waits for it to end before the next build).
+    (the child then updates the build cache, and the server waits for that before the next build).
     A build that leaves pages for a second swap (`BuildOptions.splice_later`) sends again after it.
+    Returns the result of a build that succeeded.
 
     It ends with exit status 0 only if the build cache, once updated, records the output as it is:
     after a build that swapped in a new output (`Built.swapped`), the next build's child then
@@ -118,13 +131,16 @@ def build_job(root: Path, options: BuildOptions, results: Connection, ahead: Cac
                    result.seconds))
 
     try:
-        committed(build_site(root, options, ahead=ahead, committed=committed))  # told here if not yet
+        result = build_site(root, options, ahead=ahead, committed=committed)
+        committed(result)  # told here if not yet
+        return result
     except SiteError as exc:
         send(Failed(tuple(exc.report.errors), tuple(exc.report.warnings)))
     except Exception as exc:  # a file vanishing mid-build, or a bug: the preview stays up either way
         if sent:  # the output is in place, the cache may not say so
             raise SystemExit(1) from exc
         send(Failed((unexpected(exc),)))
+    return None
 
 
 def next_build_job(root: Path, output: Path, trusted: bool, expected: BuildOptions | None,
@@ -133,20 +149,54 @@ def next_build_job(root: Path, output: Path, trusted: bool, expected: BuildOptio
     the `expected` options would, then build with the options the server sends; end without
     building if the server closes the pipe instead.
 
+    After a build that succeeded, the child stays for the next one, with the build cache as
+    it left it in memory (`BuildCache.rolled_over`) instead of reading it again: it sends
+    `Ready` once the cache is updated, gets the options to load the site ahead with, then
+    the options to build with, as before its first build. It ends after a failed build, or
+    after BUILDS_PER_CHILD builds.
+
     `trusted`: the last build into `output` swapped in a new output and its child ended
     cleanly, so its output and spare staging folder are as the build cache records them
     (only this server's builds write that private folder); they are then not checked again."""
     _no_collections()
-    ahead = _read_ahead(root, output, trusted)
-    if ahead is not None and expected is not None:
-        ahead = _prepare(root, expected, ahead[0], orders), ahead[1]
-    try:
-        options = orders.recv()
-    except (EOFError, OSError):
-        return
-    if ahead is not None and _cache_status(root) != ahead[1]:
-        ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
-    build_job(root, options, results, ahead[0] if ahead is not None else None)
+    carried: BuildCache | None = None
+    loaded: LoadedSite | PreparedSite | None = None  # the site as this process's last build left it
+    for done in range(1, BUILDS_PER_CHILD + 1):
+        ahead = _read_ahead(root, output, trusted, carried)
+        if ahead is not None and expected is not None:
+            ahead = _prepare(root, expected, ahead[0], orders, loaded if ahead[0].cache is carried else None), ahead[1]
+        try:
+            options = orders.recv()
+        except (EOFError, OSError):
+            return
+        if ahead is not None and _cache_status(root) != ahead[1]:
+            ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
+        result = build_job(root, options, results, ahead[0] if ahead is not None else None)
+        if result is None or ahead is None or done == BUILDS_PER_CHILD:
+            return
+        if ahead[0].cache.save_failed:
+            raise SystemExit(1)  # its files may not record the output: the next child checks it
+        carried = _carried(root, ahead)
+        if carried is None:
+            return
+        # A body edit's quick rebuild and a build with nothing to do load no site: the one loaded
+        # ahead for them still holds, but for the edited bodies, which the next build loads again.
+        loaded = result.loaded or ahead[0].prepared
+        trusted = result.swapped
+        results.send(Ready())
+        try:
+            expected = orders.recv()
+        except (EOFError, OSError):
+            return
+
+
+def _carried(root: Path, ahead: tuple[CacheAhead, CacheStatus]) -> BuildCache | None:
+    """The build cache as the build that took `ahead` left it; None if that build did not take
+    it (the settings changed: it opened the cache files anew) and rewrote the files."""
+    cache, status = ahead[0].cache, ahead[1]
+    if not cache.saved and _cache_status(root) != status:
+        return None
+    return cache.rolled_over()
 
 
 def _no_collections() -> None:
@@ -155,15 +205,17 @@ def _no_collections() -> None:
     gc.disable()
 
 
-def _read_ahead(root: Path, output: Path, trusted: bool = False) -> tuple[CacheAhead, CacheStatus] | None:
-    """What every build reads or works out first, whatever the save; with the status of the files read."""
+def _read_ahead(root: Path, output: Path, trusted: bool = False,
+                carried: BuildCache | None = None) -> tuple[CacheAhead, CacheStatus] | None:
+    """What every build reads or works out first, whatever the save; with the status of the files read
+    (`carried`: the build cache as this process's last build left it, instead of the files)."""
     package_digest()
     codecs.lookup("utf-8-sig")  # source files are decoded with it; its module is imported at first use
     make_slug("\u00e9")  # the transliteration table is loaded on the first non-ASCII slug
     renameat2()  # the output swap's system call: finding libc runs ldconfig
     before = _cache_status(root)
     try:
-        ahead = read_cache_ahead(root, output, trusted)
+        ahead = read_cache_ahead(root, output, trusted, carried)
         config = load_config(root, Report())
         if config is not None:
             parse_partials(make_environment(root, config))
@@ -174,10 +226,15 @@ def _read_ahead(root: Path, output: Path, trusted: bool = False) -> tuple[CacheA
     return ahead, before
 
 
-def _prepare(root: Path, options: BuildOptions, ahead: CacheAhead, orders: Connection) -> CacheAhead:
-    """`ahead` with the site loaded too (prepared.py), unless the save comes first."""
+def _prepare(root: Path, options: BuildOptions, ahead: CacheAhead, orders: Connection,
+             loaded: LoadedSite | PreparedSite | None = None) -> CacheAhead:
+    """`ahead` with the site loaded too (prepared.py), unless the save comes first: the site
+    this process's last build `loaded` or had loaded ahead, if any, when `ahead` holds the
+    cache as that build left it."""
     try:
-        prepared = prepare_site(root, options, ahead.cache, interrupted=orders.poll)
+        prepared = prepared_from(loaded, ahead.cache, options) if isinstance(loaded, LoadedSite) else loaded
+        if prepared is None:
+            prepared = prepare_site(root, options, ahead.cache, interrupted=orders.poll)
     except Exception:  # noqa: BLE001 - whatever it is, the build meets it again and reports it
         return ahead
     return dataclasses.replace(ahead, prepared=prepared)
@@ -204,7 +261,7 @@ def index_job(pages: Path, bundle: Path, results: Connection) -> None:
     results.send(Indexed(bundle, problem))
 
 
-def _run_job(job: Callable[..., None], args: Sequence[object]) -> None:
+def _run_job(job: Callable[..., object], args: Sequence[object]) -> None:
     """What a child runs: `job(*args)` in a process group of its own, which the server stops, not Ctrl-C."""
     if sys.platform != "win32":
         os.setpgrp()
@@ -235,13 +292,13 @@ def _context() -> BaseContext:
 
 
 class Child:
-    """One job in a child process: start it, wait for its one message, or stop it.
+    """One job in a child process: start it, wait for its messages, or stop it.
 
     With `orders`, the job also gets a pipe to receive from (before the results pipe),
     and `order` sends on it: the job can start before it knows all it has to do.
     """
 
-    def __init__(self, job: Callable[..., None], args: Sequence[object], name: str,
+    def __init__(self, job: Callable[..., object], args: Sequence[object], name: str,
                  site: Path | None = None, orders: bool = False) -> None:
         context = _context()
         self._site = site  # whose cache a killed build may have left a temporary file in
