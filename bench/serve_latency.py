@@ -57,6 +57,7 @@ FEATURED_LINE = re.compile(r"^featured:\s*true\s*$", re.MULTILINE)
 STARTUP_TIMEOUT = 1800.0
 EDIT_TIMEOUT = 900.0
 POLL_SECONDS = 0.02
+RELOAD_SLACK = 0.25  # how long after the page shows a save its reload event may still come
 SETTLE_SECONDS = 1.0  # after each edit (--pause), so a trailing rebuild never counts towards the next one
 
 
@@ -217,6 +218,7 @@ class Events:
 
     def __init__(self, port: int) -> None:
         self.arrivals: queue.Queue[tuple[float, dict[str, object]]] = queue.Queue()
+        self.held: list[tuple[float, dict[str, object]]] = []  # taken from `arrivals` too early
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=EDIT_TIMEOUT)
         self.connection.request("GET", EVENTS_PATH)
         self.response = self.connection.getresponse()
@@ -237,18 +239,35 @@ class Events:
         if search is None:
             return None
         while True:
-            at, event = self.arrivals.get(timeout=EDIT_TIMEOUT)
+            at, event = self.take(EDIT_TIMEOUT)
             if event.get("search") != search:
                 return at, event
 
-    def next_build(self, token: object) -> tuple[float, dict[str, object]]:
-        """The first event announcing a build other than `token`."""
+    def take(self, timeout: float) -> tuple[float, dict[str, object]]:
+        """The next event, with its arrival time (raises queue.Empty after `timeout`)."""
+        return self.held.pop() if self.held else self.arrivals.get(timeout=timeout)
+
+    def reload_for(self, token: object, shown_at: float) -> tuple[float, dict[str, object]]:
+        """The reload event of a save whose page showed at `shown_at`: the last event announcing a
+        build other than `token` by then (or just after: the server swaps the output in before
+        it sends the event). One before it belongs to an earlier save's build that this save
+        waited for, such as the second swap after a Hot Issue title."""
+        latest: tuple[float, dict[str, object]] | None = None
         while True:
-            at, event = self.arrivals.get(timeout=EDIT_TIMEOUT)
+            wait = EDIT_TIMEOUT if latest is None else max(0.0, shown_at + RELOAD_SLACK - time.perf_counter())
+            try:
+                at, event = self.take(wait)
+            except queue.Empty:
+                assert latest is not None
+                return latest
             if event["errors"]:
                 raise SystemExit(f"the edit broke the site: {event['errors']}")
-            if event["token"] != token:
-                return at, event
+            if event["token"] == token:
+                continue
+            if latest is not None and at > shown_at + RELOAD_SLACK:
+                self.held.append((at, event))  # a later build's
+                return latest
+            latest = at, event
 
     def close(self) -> None:
         self.connection.close()
@@ -297,12 +316,13 @@ def measure(picks: list[Path], port: int, pid: int, events: bool, kind: str = "t
             written = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
             event = indexed = None
+            wait_for(partial(shows, port, url, title), EDIT_TIMEOUT, f"the new title on {url}")
+            shown_at = time.perf_counter()
+            visible = shown_at - written
             if stream is not None:
-                arrived, state = stream.next_build(token)
+                arrived, state = stream.reload_for(token, shown_at)
                 token = state["token"]
                 event = arrived - written
-            wait_for(partial(shows, port, url, title), EDIT_TIMEOUT, f"the new title on {url}")
-            visible = time.perf_counter() - written
             if stream is not None and (index := stream.next_index(search)) is not None:
                 indexed, search = index[0] - written, index[1]["search"]
             cpu_after = cpu_seconds(pid)
@@ -314,8 +334,8 @@ def measure(picks: list[Path], port: int, pid: int, events: bool, kind: str = "t
             print(f"edit {number}: {url}  {shown}visible {visible * 1000:8.0f} ms{used}{found}", flush=True)
             time.sleep(pause)
             if stream is not None:  # a trailing rebuild of the same save: skip its event
-                while not stream.arrivals.empty():
-                    state = stream.arrivals.get()[1]
+                while stream.held or not stream.arrivals.empty():
+                    state = stream.take(0)[1]
                     token, search = state["token"], state.get("search", search) if searching else None
     finally:
         if stream is not None:
