@@ -174,10 +174,14 @@ def test_a_child_ends_after_a_failed_build_and_after_its_last(make_site: SiteFac
     assert [type(message) for message in capped.sent] == [Built, Ready, Built]
 
 
+@pytest.mark.parametrize("builds_per_child", [20, 1])
 def test_a_child_whose_cache_was_not_saved_ends_with_an_error(make_site: SiteFactory,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              builds_per_child: int) -> None:
     """The output is in place but the cache files may not record it: the next child, a new
-    one, must not trust them (the server trusts a child that ended cleanly)."""
+    one, must not trust them (the server trusts a child that ended cleanly), even when the
+    child would have ended after that build anyway."""
+    monkeypatch.setattr(serve_worker, "BUILDS_PER_CHILD", builds_per_child)
     site = make_site(stories())
     output = site.parent / "preview"
     build_site(site, preview_options(output))

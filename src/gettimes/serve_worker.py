@@ -172,11 +172,11 @@ def next_build_job(root: Path, output: Path, trusted: bool, expected: BuildOptio
         if ahead is not None and _cache_status(root) != ahead[1]:
             ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
         result = build_job(root, options, results, ahead[0] if ahead is not None else None)
-        if result is None or ahead is None or done == BUILDS_PER_CHILD:
+        if result is None or ahead is None:
             return
         if ahead[0].cache.save_failed:
             raise SystemExit(1)  # its files may not record the output: the next child checks it
-        carried = _carried(root, ahead)
+        carried = _carried(root, ahead) if done < BUILDS_PER_CHILD else None
         if carried is None:
             return
         # A body edit's quick rebuild and a build with nothing to do load no site: the one loaded
