@@ -36,16 +36,15 @@ class Server:
         self.output = output
         self.changes = changes
         self.sent: list[object] = []
-        self.asked = 0
+        self.ready = False  # the child said `Ready`: it asks for the options to load ahead with
 
     def poll(self) -> bool:
         return False
 
     def recv(self) -> BuildOptions:
-        """The child asks for the options to build with, and after each `Ready`, for the options
-        to load the site ahead with first."""
-        self.asked += 1
-        if self.sent and isinstance(self.sent[-1], Ready) and self.asked % 2 == 0:
+        """The options to build with, after the next change; after `Ready`, those to load ahead with."""
+        if self.ready:
+            self.ready = False
             return preview_options(self.output)
         if not self.changes:
             raise EOFError
@@ -54,6 +53,7 @@ class Server:
 
     def send(self, message: object) -> None:
         self.sent.append(message)
+        self.ready = isinstance(message, Ready)
 
 
 def read_again(site: Path, output: Path, like: BuildCache) -> BuildCache:
