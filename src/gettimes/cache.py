@@ -230,15 +230,13 @@ class BuildCache:
         if not self._all_read:
             rolled._articles_unread = True
             return rolled
-        rewritten = set(_SHARDS) if self._shards_read is None else self._shards_read
-        if self._saved is None:
-            rewritten = set()
+        # The shards `save` may have rewritten, with the entries this build used.
+        rewritten = set() if self._saved is None else set(_SHARDS) if self._shards_read is None else self._shards_read
         rolled.articles = {key: value for key, value in self.articles.items() if key[0] not in rewritten}
         rolled.articles.update((key, value) for key, value in self.used_articles.items() if key[0] in rewritten)
         rolled.unpacked = {key: value for key, value in self.unpacked.items() if key in rolled.articles}
         rolled._all_read = True
         return rolled
-
 
     def _save_articles(self) -> None:
         """Rewrite only the shards whose entries changed: an edited article costs one shard."""
