@@ -57,7 +57,8 @@ def run_next_build(site: Path, output: Path, orders: Orders, monkeypatch: pytest
     """Run the job in this process; what it passes on to the build as read ahead, one per build."""
     handed: list[CacheAhead | None] = []
 
-    def recording(root: Path, options: BuildOptions, results: Any, ahead: CacheAhead | None = None) -> None:
+    def recording(root: Path, options: BuildOptions, results: Any, ahead: CacheAhead | None = None,
+                  stop_later: Any = None) -> None:
         handed.append(ahead)
         build_site(root, options, ahead=ahead)
 

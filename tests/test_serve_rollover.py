@@ -3,23 +3,27 @@ left it in memory (`BuildCache.rolled_over`) instead of reading the files again.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import SiteFactory
+from conftest import FIXED_NOW, SiteFactory
 from gettimes import build as build_module
 from gettimes import cache as cache_module
 from gettimes import serve_worker
 from gettimes.articles import unpack_ahead
 from gettimes.build import BuildOptions, CacheAhead, build_site
 from gettimes.cache import BuildCache
-from gettimes.serve_worker import Built, Failed, Ready, next_build_job
+from gettimes.serve import Preview, ServeOptions
+from gettimes.serve_worker import Built, Failed, Ready, StopLater, next_build_job
 from serve.support import alive, serving, wait_until
 from test_incremental import clean_build, edit, tree
+from test_later import Renders, featured_site
 from test_prepared import STEPS, STORY, Uses, preview_options, stories
 
 
@@ -34,6 +38,7 @@ class Server:
 
     def __init__(self, output: Path, changes: list[Callable[[], None]]) -> None:
         self.output = output
+        self.options = preview_options(output)
         self.changes = changes
         self.sent: list[object] = []
         self.ready = False  # the child said `Ready`: it asks for the options to load ahead with
@@ -45,11 +50,11 @@ class Server:
         """The options to build with, after the next change; after `Ready`, those to load ahead with."""
         if self.ready:
             self.ready = False
-            return preview_options(self.output)
+            return self.options
         if not self.changes:
             raise EOFError
         self.changes.pop(0)()
-        return preview_options(self.output)
+        return self.options
 
     def send(self, message: object) -> None:
         self.sent.append(message)
@@ -213,3 +218,128 @@ def test_the_server_keeps_the_build_child_for_the_next_save(make_site: SiteFacto
         running.page_with("/article/story-5/", "Story Six")
         wait_until(lambda: preview._next is second, "the new child kept for the next save")
     assert second.pid is not None and not alive(second.pid)
+
+
+class SavingAgain(Server):
+    """A server whose editor saves again while each of the first `stops` builds writes the pages
+    it left for a second swap: it sends StopLater once the child has asked `polls` times."""
+
+    def __init__(self, output: Path, changes: list[Callable[[], None]], stops: int, polls: int) -> None:
+        super().__init__(output, changes)
+        self.options = dataclasses.replace(self.options, splice_later=True)
+        self.stops = stops
+        self.polls = polls
+        self.asked: int | None = None  # the child's polls since the StopLater was sent, if one is on its way
+        self.first_built = False  # the next Built is a build's first
+
+    def poll(self) -> bool:
+        if self.asked is None:
+            return False
+        self.asked += 1
+        return self.asked > self.polls
+
+    def recv(self) -> BuildOptions | StopLater:  # type: ignore[override]
+        if self.asked is not None:  # the child reads the pipe again only after the second swap
+            self.asked = None
+            return StopLater()
+        self.first_built = not self.ready
+        return super().recv()
+
+    def send(self, message: object) -> None:
+        super().send(message)
+        if isinstance(message, Built) and self.first_built:
+            self.first_built = False
+            if message.later and self.stops:
+                self.stops -= 1
+                self.asked = 0
+
+
+def test_a_save_stops_the_second_swap_and_the_next_build_finishes_it(make_site: SiteFactory,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three saves of a title in the Hot Issue box, on every page: each of the first two comes
+    while the pages left for a second swap are written. The child leaves them to the next
+    build, which starts as the server's next options come, and splices its partials into them."""
+    site = featured_site(make_site)
+    output = site.parent / "preview"
+    build_site(site, dataclasses.replace(preview_options(output), splice_later=True))
+    renders = Renders(monkeypatch)
+    titles = [lambda old=old, new=new: edit(site / STORY, old, new)
+              for old, new in (("Story 5", "Story Five"), ("Story Five", "Story Six"), ("Story Six", "Story Seven"))]
+    server = SavingAgain(output, titles, stops=2, polls=3)
+    next_build_job(site, output, True, server.options, server, server)  # type: ignore[arg-type]
+    built = [message for message in server.sent if isinstance(message, Built)]
+    assert [type(message) for message in server.sent] == [Built, Built, Ready] * 3
+    first, left = built[0], built[1]
+    assert left.later == first.later > 0 and left.written == 0  # stopped: nothing swapped in
+    assert built[-1].later == 0 and built[-1].written > 0
+    assert server.stops == 0 and server.asked is None  # both StopLater read, none left in the pipe
+    assert len(renders.take()) < first.later  # the pages left by the stopped swaps were spliced, not rendered
+    assert tree(output) == clean_build(site, search_index=False)
+
+
+class WritingLater:
+    """A build's child, scripted: its build leaves pages for a second swap, which it stops
+    when told (StopLater); it then says `Ready`."""
+
+    pid = None
+    exitcode = None
+
+    def __init__(self) -> None:
+        self.orders: list[object] = []
+        self.told_to_stop = threading.Event()
+        self.messages = [Built(40, 3, 0, (), swapped=True, later=37), "second", Ready()]
+
+    def order(self, value: object) -> bool:
+        self.orders.append(value)
+        if isinstance(value, StopLater):
+            self.told_to_stop.set()
+        return True
+
+    def result(self, wait_for_exit: bool = True) -> object | None:
+        if not self.messages:
+            return None  # stopped (by `Preview.close`)
+        message = self.messages.pop(0)
+        if message == "second":
+            assert self.told_to_stop.wait(10), "no StopLater came"
+            return Built(40, 0, 0, (), swapped=True, later=37)  # stopped: all 37 still left
+        return message
+
+    def stop(self) -> None:
+        self.messages.clear()
+
+    def join(self) -> None:
+        pass
+
+
+def test_a_save_during_the_second_swap_tells_the_child_to_stop_it(make_site: SiteFactory) -> None:
+    site = make_site(stories())
+    preview = Preview(site, ServeOptions(), lambda: FIXED_NOW, say=lambda line: None)
+    child = WritingLater()
+    preview._next = child  # type: ignore[assignment]
+    outcomes: list[object] = []
+    building = threading.Thread(target=lambda: outcomes.append(preview.build()))
+    try:
+        building.start()
+        wait_until(lambda: preview._writing_later is child, "the child writing the pages left for later")
+        preview.saved()  # the watcher's call on a save
+        building.join(10)
+        assert not building.is_alive()
+        [outcome] = outcomes
+        assert outcome.later == 0 and outcome.pages == 40  # left to the next build: no "more followed"
+        assert preview._builds == 1  # the open pages reloaded once, for the first swap
+        assert child.orders == [preview._build_options(), StopLater(), preview._build_options()]
+        assert preview._next is child  # kept, Ready, for the next build
+        preview.saved()  # no second swap in progress: nothing is sent
+        assert len(child.orders) == 3
+    finally:
+        preview.close()
+
+
+def test_the_watcher_tells_the_preview_of_each_save(make_site: SiteFactory) -> None:
+    site = make_site(stories())
+    saves: list[None] = []
+    with serving(site, prepare=lambda server: setattr(server.preview, "saved", lambda: saves.append(None))) \
+            as running:
+        running.write(STORY, (site / STORY).read_text("utf-8").replace("Story 5", "Story Five"))
+        running.page_with("/article/story-5/", "Story Five")
+        assert saves

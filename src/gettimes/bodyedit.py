@@ -61,8 +61,8 @@ def rebuild_bodies(root: Path, config: SiteConfig, now: datetime, inputs: str, c
     spare = cache.kept("spare")
     if not (spare is None or isinstance(spare, Tree)) or (config.search and search_index):
         return None  # with search on, Pagefind would index it all again
-    if found is None or not found[0].spliceable:
-        return None
+    if found is None or not found[0].spliceable or record.left:
+        return None  # pages left by the last build for a second swap: the full build writes them
     state, changed = found
     loader = ArticleLoader(root, config, load_authors(root, config, Report()))
     edits = [edit for rel in changed if (edit := _body_edit(rel, root, loader, state, cache)) is not None]

@@ -279,13 +279,16 @@ def cycle_collector_off() -> Iterator[None]:
 
 def build_site(root: Path, options: BuildOptions, progress: Progress | None = None,
                ahead: CacheAhead | None = None,
-               committed: Callable[[BuildResult], None] | None = None) -> BuildResult:
+               committed: Callable[[BuildResult], None] | None = None,
+               stop_later: Callable[[], bool] | None = None) -> BuildResult:
     """Build the site into its output folder, all or nothing; raise SiteError on problems.
 
     `ahead` is the build cache as read before this build started, if any. `committed`
     is told the result as soon as a full build has put its output in place, before it
     updates the build cache (`gettimes serve` reloads the open pages then); when that
-    result leaves pages for `later`, it is told again once they are in place too."""
+    result leaves pages for `later`, it is told again once they are in place too.
+    `stop_later` is asked between those pages: True (the editor saved again) leaves the
+    rest to the next build, which then starts at once."""
     started = time.perf_counter()
     check_output_option(root, options)
     report = Report()
@@ -354,46 +357,54 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
             valid_until(site.articles, options.now, site.config.timezone, options.drafts)
         cache.keep("spare", record.tree if record is not None else None)  # the old output is the spare now
         cache.keep("bodies", _body_edit_state(site, options_key, generated))
-        # With pages left for later, the output is not yet all it should be: no later build may take it as it is.
-        cache.save(written, Freshness(inputs, options.now, options.now if result.later else fresh_until,
-                                      counts.tree, len(jobs), tuple(report.warnings)))
+        cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
+                                      tuple(report.warnings), left=result.later))
         _keep_compiled(site.templates)
         if later and record is not None:
-            result, tree = _write_later(later, result, record.tree, counts.tree, options.workers, written)
-            # After the second swap the first one's output is the spare; without it the spare
-            # may be neither (half written): the next build makes a new one.
-            cache.keep("spare", counts.tree if tree is not None else None)
-            cache.save(written, Freshness(inputs, options.now, fresh_until if tree is not None else options.now,
-                                          tree or counts.tree, len(jobs), tuple(report.warnings)))
+            result, tree, spare = _write_later(later, result, record.tree, counts.tree, options.workers, written,
+                                               stop_later)
+            cache.keep("spare", spare)
+            cache.save(written, Freshness(inputs, options.now, fresh_until, tree or counts.tree, len(jobs),
+                                          tuple(report.warnings), left=result.later))
             if committed is not None:
                 committed(result)
     return result
 
 
 def _write_later(later: list[Later], first: BuildResult, spare: Tree, current: Tree, workers: int,
-                 written: dict[str, WrittenPage]) -> tuple[BuildResult, Tree | None]:
+                 written: dict[str, WrittenPage],
+                 stop: Callable[[], bool] | None) -> tuple[BuildResult, Tree | None, Tree | None]:
     """Write the pages `later` left (most get the new partials spliced in) in a second swap;
     `written` is updated with their records. The result says how many are still left (none,
-    unless the spare, the first swap's old output, was not as recorded, or a page could not
-    be made: the next build then makes them), with the record of the output if it was swapped."""
+    unless `stop` said so, the spare, the first swap's old output, was not as recorded, or a
+    page could not be made: the next build then makes them), with the record of the output
+    if it was swapped, and of the spare staging folder as it is left (None if not known)."""
     started = time.perf_counter()
     output = StagedOutput(first.output_dir, spare)
     report = Report()
-    left = first.later
-    if output.open_as(spare, current):
-        output.keep_previous()
-        made: dict[str, WrittenPage] = {}
-        for batch in later:
-            made.update(batch.write(output, workers, report))
-        if report.has_errors:
-            output.discard()
-        else:
-            counts = output.commit([rel for rel, _, _ in current.files])
-            written.update(made)
-            return dataclasses.replace(first, written=counts.written, unchanged=counts.unchanged, removed=0,
-                                       seconds=time.perf_counter() - started, later=0), counts.tree
-    return dataclasses.replace(first, written=0, unchanged=0, removed=0, seconds=time.perf_counter() - started,
-                               later=left), None
+
+    def unfinished(spare_left: Tree | None) -> tuple[BuildResult, Tree | None, Tree | None]:
+        seconds = time.perf_counter() - started
+        return dataclasses.replace(first, written=0, unchanged=0, removed=0, seconds=seconds), None, spare_left
+
+    if stop is not None and stop():
+        return unfinished(spare)
+    if not output.open_as(spare, current):
+        return unfinished(None)
+    output.keep_previous()
+    made: dict[str, WrittenPage] = {}
+    for batch in later:
+        made.update(batch.write(output, workers, report, stop))
+    if report.has_errors:
+        output.discard()
+        return unfinished(None)  # half written: the next build makes a new spare
+    if len(made) < first.later:
+        return unfinished(output.record())  # stopped: the next build takes the staging folder as it is
+    counts = output.commit([rel for rel, _, _ in current.files])
+    written.update(made)
+    # The first swap's output is the spare now.
+    return dataclasses.replace(first, written=counts.written, unchanged=counts.unchanged, removed=0,
+                               seconds=time.perf_counter() - started, later=0), counts.tree, current
 
 
 def _open_output(output_dir: Path, cache: BuildCache, known: Freshness | None, checked: bool) -> StagedOutput:

@@ -30,7 +30,7 @@ from typing import Any
 from gettimes import __version__
 
 CACHE_DIR = ".gettimes-cache"
-_FORMAT = 5
+_FORMAT = 6
 _SHARDS = "0123456789abcdef"  # loaded articles are kept in 16 files by the first digit of their key
 
 

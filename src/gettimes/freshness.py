@@ -36,6 +36,9 @@ class Freshness:
     tree: Tree  # the output's files as the build left them
     pages: int
     warnings: tuple[Diagnostic, ...]
+    # Pages left for a second swap that has not happened (BuildResult.later): their files and
+    # records are the last build's, so the output is not yet all that the inputs make.
+    left: int = 0
 
 
 def input_digest(sources: SourceScan, options_key: str) -> str:
@@ -85,4 +88,4 @@ def valid_until(articles: Iterable[Article], now: datetime, zone: ZoneInfo, draf
 
 def is_fresh(record: Freshness | None, inputs: str, now: datetime, output: Path) -> bool:
     return (record is not None and record.inputs == inputs and record.built_at <= now < record.valid_until
-            and tree_matches(output, record.tree))
+            and not record.left and tree_matches(output, record.tree))

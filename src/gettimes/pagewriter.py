@@ -31,6 +31,8 @@ Progress = Callable[[int, int], None]
 PARALLEL_FROM = 300  # pages to render before processes pay off
 LATER_FROM = 200  # pages to render before serve shows the saved articles' own pages first (`later`)
 PARTIALS_KEPT = "partials"  # the build partials' digest and HTML, kept for the next build
+# Partials of builds before the last kept too: pages a stopped second swap left (see `Later`) hold them.
+PARTIALS_GENERATIONS = 4
 PAGE_GLOBAL_KEPT = "page global"  # the part of page fingerprints that every page shares
 MIN_SPLICED = 32  # bytes: a partial shorter than this could stand in a page by chance
 
@@ -78,16 +80,18 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     edited = {id(article) for article in renderer.articles if article.source in shown_only} if carry and shown_only \
         else set()
     partials = renderer.partials_digest()
-    pieces = partial_pieces(renderer, sources, cache.kept(PARTIALS_KEPT))
-    cache.keep(PARTIALS_KEPT, (partials, dict(renderer.partials)))
+    generations = _generations(cache.kept(PARTIALS_KEPT))
+    pieces = partial_pieces(renderer, sources, generations)
+    kept = [(partials, dict(renderer.partials)), *(old for old in generations if old[0] != partials)]
+    cache.keep(PARTIALS_KEPT, tuple(kept[:PARTIALS_GENERATIONS]))
     written: dict[str, WrittenPage] = {}
     pending: list[_Task] = []
     deferred: list[_Task] = []
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
         previous = cache.written_page(job.path)
-        if carry and previous is not None and not (job.path in showing if showing is not None
-                                                   else shows_any(job.context, edited)):
+        if carry and previous is not None and previous.fingerprint and \
+                not (job.path in showing if showing is not None else shows_any(job.context, edited)):
             if previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
                 written[job.path] = previous  # the commonest case after a title edit, kept short
                 continue
@@ -99,7 +103,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
             pending.append((position, page, None))
         elif previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
             written[job.path] = previous
-        elif pieces is not None and previous.partials == pieces.digest:
+        elif previous.partials in pieces:
             if later is not None and output.reuse(job.path, previous.size, previous.mtime_ns):
                 written[job.path] = previous
                 deferred.append((position, page, previous))
@@ -110,7 +114,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     if later is not None and shown_only and len(pending) > LATER_FROM:
         pending, left = _own_pages_first(pending, claimed, shown_only, cache, output, written)
         deferred += left
-    state = _State(claimed, renderer, output.final, output.fresh, pieces.pieces if pieces is not None else ())
+    state = _State(claimed, renderer, output.final, output.fresh, pieces)
     _run_tasks(state, pending, output, workers, report, written, progress, len(claimed) - len(pending))
     if later is not None and deferred:
         later.append(Later(dataclasses.replace(state, fresh=False), tuple(deferred)))
@@ -129,7 +133,9 @@ def _own_pages_first(tasks: list[_Task], jobs: Sequence[PageJob], edited: frozen
         if job.source in edited or previous is None or not output.reuse(job.path, previous.size, previous.mtime_ns):
             now.append(task)
         else:
-            written[job.path] = previous
+            # Kept as it was, but no longer what its fingerprint was made of: should the second
+            # swap not happen, the next build renders it, whatever it edits (no fingerprint carried).
+            written[job.path] = dataclasses.replace(previous, fingerprint="")
             left.append(task)
     return now, left
 
@@ -143,10 +149,12 @@ class Later:
     state: _State
     tasks: tuple[_Task, ...]
 
-    def write(self, output: StagedOutput, workers: int, report: Report) -> dict[str, WrittenPage]:
-        """Write them into `output`, opened as a copy of the output they were left in."""
+    def write(self, output: StagedOutput, workers: int, report: Report,
+              stop: Callable[[], bool] | None = None) -> dict[str, WrittenPage]:
+        """Write them into `output`, opened as a copy of the output they were left in; the records
+        of those written, which are fewer than the tasks when `stop` said so between two pages."""
         written: dict[str, WrittenPage] = {}
-        _run_tasks(self.state, self.tasks, output, workers, report, written, None, 0)
+        _run_tasks(dataclasses.replace(self.state, stop=stop), self.tasks, output, workers, report, written, None, 0)
         return written
 
 
@@ -170,39 +178,46 @@ def _run_tasks(state: _State, tasks: Sequence[_Task], output: StagedOutput, work
     run_tasks(_write_chunk, state, chunked(tasks, workers * 8), workers, collect)
 
 
-@dataclass(frozen=True, slots=True)
-class PartialPieces:
-    """How to turn a page written with the last build's partials into one with this build's."""
-
-    digest: str  # of the last build's partials
-    pieces: tuple[tuple[bytes, bytes], ...]  # (old HTML, new HTML) of each partial that changed
+Pieces = tuple[tuple[bytes, bytes], ...]  # (old HTML, new HTML) of each build partial that changed
+Generation = tuple[str, dict[str, str]]  # a build's partials: their digest, and the HTML of each
 
 
-def partial_pieces(renderer: PageRenderer, templates: list[tuple[str, str]], kept: object) -> PartialPieces | None:
-    """The pieces to splice into pages written with the last build's partials (`kept`), if that is safe.
+def _generations(kept: object) -> list[Generation]:
+    """The partials kept by the builds before (`PARTIALS_KEPT`), newest first."""
+    if not isinstance(kept, tuple):
+        return []
+    return [item for item in kept
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], dict)]
+
+
+def partial_pieces(renderer: PageRenderer, templates: list[tuple[str, str]],
+                   generations: Sequence[Generation]) -> dict[str, Pieces]:
+    """For the partials of each build before (`generations`), the pieces that turn a page
+    written with them into one with this build's, when that is safe; by the old partials' digest.
 
     It is safe when every template prints each changed partial as it is (`{{ sidebar_html }}`),
     so that a page holds the old partial's HTML exactly where the new one belongs; the splice
     then checks that the old HTML stands once in the file. A partial of a few bytes could
     stand in the page by chance, so such partials are not spliced.
     """
-    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], dict)):
-        return None
-    old_digest, old_partials = kept
     sources = [text for _, text in templates]
-    pieces = []
-    for key, new in sorted(renderer.partials.items()):
-        old = old_partials.get(key)
-        if not isinstance(old, str):
-            return None
-        if old == new:
+    found: dict[str, Pieces] = {}
+    for old_digest, old_partials in generations:
+        if old_partials.keys() != renderer.partials.keys():
             continue
-        if len(old) < MIN_SPLICED or not all(_printed_as_is(text, key) for text in sources):
-            return None
-        pieces.append((old.encode("utf-8"), str(new).encode("utf-8")))
-    if old_partials.keys() != renderer.partials.keys():
-        return None
-    return PartialPieces(str(old_digest), tuple(pieces))
+        pieces = []
+        for key, new in sorted(renderer.partials.items()):
+            old = old_partials[key]
+            if not isinstance(old, str):
+                break
+            if old == new:
+                continue
+            if len(old) < MIN_SPLICED or not all(_printed_as_is(text, key) for text in sources):
+                break
+            pieces.append((old.encode("utf-8"), str(new).encode("utf-8")))
+        else:
+            found[old_digest] = tuple(pieces)
+    return found
 
 
 def _printed_as_is(source: str, name: str) -> bool:
@@ -261,7 +276,8 @@ class _State:
     renderer: PageRenderer
     final: Path  # the output folder
     fresh: bool  # its staging folder was opened fresh (StagedOutput.fresh)
-    pieces: tuple[tuple[bytes, bytes], ...]
+    pieces: Mapping[str, Pieces]  # partial_pieces
+    stop: Callable[[], bool] | None = None  # asked before each page (in each worker): True ends the chunk there
 
 
 # A page to write: its place among the jobs, what to record of it, and the record of its
@@ -274,6 +290,8 @@ def _write_chunk(state: _State, chunk: Sequence[_Task]) -> _Rendered:
     report = Report()
     pages = []
     for position, page, previous in chunk:
+        if state.stop is not None and state.stop():
+            break
         job = state.jobs[position]
         html = _spliced(state, job.path, previous) if previous is not None else None
         if html is None:
@@ -297,7 +315,7 @@ def _spliced(state: _State, rel: str, previous: WrittenPage) -> bytes | None:
             data = handle.read()
     except OSError:
         return None
-    return splice(data, state.pieces)
+    return splice(data, state.pieces[previous.partials])
 
 
 def _fingerprinter(renderer: PageRenderer, outcomes: Mapping[str, LoadOutcome], sources: list[tuple[str, str]],

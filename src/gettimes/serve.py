@@ -48,6 +48,7 @@ from gettimes.serve_worker import (
     Failed,
     Indexed,
     Ready,
+    StopLater,
     build_job,
     died,
     next_build_job,
@@ -137,6 +138,7 @@ class Preview:
         self._child: Child | None = None
         self._next: Child | None = None  # the next build's child, reading ahead until it is sent options
         self._finishing: Child | None = None  # the last build's child, which may still be saving the cache
+        self._writing_later: Child | None = None  # the last build's child, writing the pages left for later
         self._settings_read: tuple[bytes, tuple[str, bool]] | None = None  # gettimes.yaml, and _settings of it
         self.build_job: BuildJob = build_job
         self.index = BackgroundIndex(self._scratch, self._indexed)
@@ -211,17 +213,27 @@ class Preview:
         """Wait for the pages the build left for a second swap, then reload the open pages again
         (and index the site): the first reload showed the saved page without waiting for them."""
         with self._lock:
-            child = self._finishing
+            child = self._writing_later = self._finishing
         try:
             message = child.result(wait_for_exit=False) if child is not None else None
         except ChildDied:
             message = None
+        finally:
+            with self._lock:
+                self._writing_later = None
         if not isinstance(message, Built) or message.later:
             return dataclasses.replace(outcome, later=0)  # left to the next build (the cache's record says so)
         _, search = self._serve_built(True)
         if search and not self._stopping.is_set():
             self.index.start(self._folder)
         return dataclasses.replace(outcome, later=message.written, later_milliseconds=message.seconds * 1000)
+
+    def saved(self) -> None:
+        """A source file was saved: a second swap in progress stops, leaving its pages to the
+        rebuild that follows (which would write them again), so that this one starts at once."""
+        with self._lock:
+            if self._writing_later is not None:
+                self._writing_later.order(StopLater())
 
     def _build_options(self) -> BuildOptions:
         return BuildOptions(self._clock(), self._options.drafts, self._options.future, output=self._folder,
@@ -524,7 +536,7 @@ class DevServer:
         self.preview = Preview(self.root, self.options, clock, self.console.say)
         self.url = ""
         self._changes: queue.SimpleQueue[frozenset[Change] | None] = queue.SimpleQueue()
-        self.watcher = SourceWatcher(self.root, self._changes.put)
+        self.watcher = SourceWatcher(self.root, self._saved)
         self._server: PreviewServer | None = None
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
@@ -593,6 +605,10 @@ class DevServer:
     @staticmethod
     def _is_loopback(host: str) -> bool:
         return host in ("localhost", "::1") or host.startswith("127.")
+
+    def _saved(self, changes: frozenset[Change]) -> None:
+        self._changes.put(changes)
+        self.preview.saved()
 
     def _rebuild_loop(self) -> None:
         while True:

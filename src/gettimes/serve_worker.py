@@ -93,6 +93,12 @@ class Ready:
 
 
 @dataclass(frozen=True, slots=True)
+class StopLater:
+    """The server to a build's child writing the pages left for a second swap: the editor saved
+    again, so leave them to the next build (`build_site`'s `stop_later`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Indexed:
     """A search index written to `bundle`, or why there is none."""
 
@@ -107,8 +113,8 @@ IndexJob = Callable[[Path, Path, Connection], None]
 CacheStatus = dict[str, tuple[int, int, int]]  # cache file name -> inode, size, modification time
 
 
-def build_job(root: Path, options: BuildOptions, results: Connection,
-              ahead: CacheAhead | None = None) -> BuildResult | None:
+def build_job(root: Path, options: BuildOptions, results: Connection, ahead: CacheAhead | None = None,
+              stop_later: Callable[[], bool] | None = None) -> BuildResult | None:
     """In the child: build the site and send back what happened, as soon as the output is in place
     (the child then updates the build cache, and the server waits for that before the next build).
     A build that leaves pages for a second swap (`BuildOptions.splice_later`) sends again after it.
@@ -131,7 +137,7 @@ def build_job(root: Path, options: BuildOptions, results: Connection,
                    result.seconds))
 
     try:
-        result = build_site(root, options, ahead=ahead, committed=committed)
+        result = build_site(root, options, ahead=ahead, committed=committed, stop_later=stop_later)
         committed(result)  # told here if not yet
         return result
     except SiteError as exc:
@@ -166,12 +172,13 @@ def next_build_job(root: Path, output: Path, trusted: bool, expected: BuildOptio
         if ahead is not None and expected is not None:
             ahead = _prepare(root, expected, ahead[0], orders, loaded if ahead[0].cache is carried else None), ahead[1]
         try:
-            options = orders.recv()
+            options = _receive(orders)
         except (EOFError, OSError):
             return
         if ahead is not None and _cache_status(root) != ahead[1]:
             ahead = None  # another build (`gettimes build` in a terminal) rewrote the cache meanwhile
-        result = build_job(root, options, results, ahead[0] if ahead is not None else None)
+        # Until this build's second Built, the server sends nothing but StopLater.
+        result = build_job(root, options, results, ahead[0] if ahead is not None else None, orders.poll)
         if result is None or ahead is None:
             return
         if ahead[0].cache.save_failed:
@@ -185,9 +192,18 @@ def next_build_job(root: Path, output: Path, trusted: bool, expected: BuildOptio
         trusted = result.swapped
         results.send(Ready())
         try:
-            expected = orders.recv()
+            expected = _receive(orders)
         except (EOFError, OSError):
             return
+
+
+def _receive(orders: Connection) -> BuildOptions:
+    """The next options the server sends, past a StopLater sent as the pages left for later were done."""
+    while isinstance(message := orders.recv(), StopLater):
+        pass
+    if not isinstance(message, BuildOptions):
+        raise EOFError(f"the server sent {message!r}")
+    return message
 
 
 def _carried(root: Path, ahead: tuple[CacheAhead, CacheStatus]) -> BuildCache | None:
