@@ -86,7 +86,7 @@ def test_without_the_second_swap_the_next_build_finishes_the_output(make_site: S
     build_site(site, serve_options(output))
     edit(site / STORY, "Story 5", "Story Five")
     monkeypatch.setattr(build_module, "_write_later",
-                        lambda later, first, *_: (dataclasses.replace(first, written=0), None, None))
+                        lambda later, first, *_: (dataclasses.replace(first, written=0), None, None, None))
     result = build_site(site, serve_options(output))
     assert result.later > 0
     assert "Story Five" not in page(output, "/tag/topic-0/")
@@ -208,10 +208,13 @@ def test_a_second_swap_stopped_by_the_next_save_leaves_its_pages_to_the_next_bui
     assert tree_matches(staging, spare)
     made = [rel for rel, _, _ in spare.files if (staging / rel).stat().st_ino != (output / rel).stat().st_ino]
     assert len(made) == 2  # written into it before the stop; every other file is the output's
+    staged = {rel: ((staging / rel).stat().st_ino, (staging / rel).stat().st_mtime_ns) for rel in made}
 
     edit(site / STORY, "Story Five", "Story Six")
     second = build_site(site, serve_options(output), ahead=ahead, stop_later=lambda: True)
     assert second.later > 0 and renders.take() == own
+    # The next build started from those two files, not the output's older ones: they are in its output, untouched.
+    assert {rel: ((output / rel).stat().st_ino, (output / rel).stat().st_mtime_ns) for rel in made} == staged
     edit(site / STORY, "Story Six", "Story Seven")
     last = build_site(site, serve_options(output))
     assert last.later == 0 and renders.take() == own  # the pages of both stopped swaps spliced

@@ -18,7 +18,7 @@ import jinja2
 from gettimes.article_store import LoadOutcome
 from gettimes.articles import load_articles, unpack_ahead
 from gettimes.bodyedit import BodyEditState, edited_articles, rebuild_bodies
-from gettimes.cache import BuildCache, WrittenPage, digest
+from gettimes.cache import BuildCache, WrittenPage, digest, page_row
 from gettimes.carryover import shown_only_edits
 from gettimes.config import SiteConfig, load_config
 from gettimes.content import (
@@ -65,6 +65,9 @@ if TYPE_CHECKING:
 SOURCE_FOLDERS = ("content", "templates", "static", "data")
 SITEMAP_KEYS = "sitemap keys"  # in the build cache: the last build's sitemap files' keys
 FEED_KEYS = "feed keys"  # and its feeds' keys
+# The pages a second swap stopped by the next save wrote into the spare staging folder, by path:
+# their files there are newer than the output's, and the next build opening it as a copy keeps them.
+STAGED_KEPT = "staged"
 SPARE_UPDATE_FROM = 1000  # files that differ between the spare and the output, before serve updates it ahead
 Progress = Callable[[int, int], None]
 
@@ -131,6 +134,9 @@ class LoadedSite:
     digests: Mapping[str, str]  # the sources it was loaded from (SourceScan.digests)
     warnings: tuple[Diagnostic, ...]  # what loading it reported
     derived: frozenset[str]  # the names of the build cache's values that loading it kept
+    # The places in `jobs` of the pages showing each article, when the build took the site loaded
+    # ahead (PreparedSite.updated keeps every article where it was): the same as then.
+    shown_by: Mapping[str, tuple[int, ...]] | None = None
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
@@ -243,11 +249,23 @@ def read_cache_ahead(root: Path, output: Path, trusted: bool = False,
         return CacheAhead(output, salt, cache, spare is not None)
     as_recorded = isinstance(spare, Tree) and (trusted or folders_unchanged(StagedOutput(output).staging, spare)
                                                and tree_matches(output, record.tree))
-    if as_recorded and isinstance(spare, Tree) and _differ_by_many(spare, record.tree):
-        updated = update_spare(output, spare, record.tree)
+    base = _with_staged(record.tree, spare, cache) if isinstance(spare, Tree) else record.tree
+    if as_recorded and isinstance(spare, Tree) and _differ_by_many(spare, base):
+        updated = update_spare(output, spare, base)
         cache.found_since("spare", updated)
         as_recorded = updated is not None
     return CacheAhead(output, salt, cache, as_recorded)
+
+
+def _with_staged(current: Tree, spare: Tree, cache: BuildCache) -> Tree:
+    """The output as a build opening the staging folder as a copy of it takes it: `current`, but
+    for the pages a stopped second swap wrote into that folder (STAGED_KEPT), as `spare` records them."""
+    staged = cache.kept(STAGED_KEPT)
+    if not staged:
+        return current
+    in_spare = {rel: (size, mtime_ns) for rel, size, mtime_ns in spare.files if rel in staged}
+    return Tree(tuple((rel, *in_spare.get(rel, (size, mtime_ns))) for rel, size, mtime_ns in current.files),
+                current.folders)
 
 
 def _differ_by_many(spare: Tree, current: Tree) -> bool:
@@ -327,7 +345,8 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         raise SiteError(report)
     jobs = updated[1] if updated is not None else list(plan_pages(site.config, site.index))
     loaded = LoadedSite(options, site, tuple(jobs), sources.digests, tuple(report.items),
-                        frozenset(cache.new_derived.keys() - kept_before))
+                        frozenset(cache.new_derived.keys() - kept_before),
+                        prepared.shown_by if updated is not None and prepared is not None else None)
     shown_only = shown_only_edits(cache, few_edits, site.outcomes)
     generated = _generated_files(site, jobs, cache, shown_only)
     cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
@@ -361,9 +380,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                                       tuple(report.warnings), left=result.later))
         _keep_compiled(site.templates)
         if later and record is not None:
-            result, tree, spare = _write_later(later, result, record.tree, counts.tree, options.workers, written,
-                                               stop_later)
+            result, tree, spare, staged = _write_later(later, result, record.tree, counts.tree, options.workers,
+                                                       written, stop_later)
             cache.keep("spare", spare)
+            cache.keep(STAGED_KEPT, {rel: page_row(page) for rel, page in staged.items()} if staged else None)
             cache.save(written, Freshness(inputs, options.now, fresh_until, tree or counts.tree, len(jobs),
                                           tuple(report.warnings), left=result.later))
             if committed is not None:
@@ -373,19 +393,23 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
 
 def _write_later(later: list[Later], first: BuildResult, spare: Tree, current: Tree, workers: int,
                  written: dict[str, WrittenPage],
-                 stop: Callable[[], bool] | None) -> tuple[BuildResult, Tree | None, Tree | None]:
+                 stop: Callable[[], bool] | None
+                 ) -> tuple[BuildResult, Tree | None, Tree | None, dict[str, WrittenPage] | None]:
     """Write the pages `later` left (most get the new partials spliced in) in a second swap;
     `written` is updated with their records. The result says how many are still left (none,
     unless `stop` said so, the spare, the first swap's old output, was not as recorded, or a
     page could not be made: the next build then makes them), with the record of the output
-    if it was swapped, and of the spare staging folder as it is left (None if not known)."""
+    if it was swapped, of the spare staging folder as it is left (None if not known), and of
+    the pages written into it when `stop` said so (STAGED_KEPT)."""
     started = time.perf_counter()
     output = StagedOutput(first.output_dir, spare)
     report = Report()
 
-    def unfinished(spare_left: Tree | None) -> tuple[BuildResult, Tree | None, Tree | None]:
+    def unfinished(spare_left: Tree | None, staged: dict[str, WrittenPage] | None = None
+                   ) -> tuple[BuildResult, Tree | None, Tree | None, dict[str, WrittenPage] | None]:
         seconds = time.perf_counter() - started
-        return dataclasses.replace(first, written=0, unchanged=0, removed=0, seconds=seconds), None, spare_left
+        return (dataclasses.replace(first, written=0, unchanged=0, removed=0, seconds=seconds), None, spare_left,
+                staged)
 
     if stop is not None and stop():
         return unfinished(spare)
@@ -399,12 +423,13 @@ def _write_later(later: list[Later], first: BuildResult, spare: Tree, current: T
         output.discard()
         return unfinished(None)  # half written: the next build makes a new spare
     if len(made) < first.later:
-        return unfinished(output.record())  # stopped: the next build takes the staging folder as it is
+        # Stopped: the next build takes the staging folder as it is.
+        return unfinished(output.record({rel: (page.size, page.mtime_ns) for rel, page in made.items()}), made)
     counts = output.commit([rel for rel, _, _ in current.files])
     written.update(made)
     # The first swap's output is the spare now.
     return dataclasses.replace(first, written=counts.written, unchanged=counts.unchanged, removed=0,
-                               seconds=time.perf_counter() - started, later=0), counts.tree, current
+                               seconds=time.perf_counter() - started, later=0), counts.tree, current, None
 
 
 def _open_output(output_dir: Path, cache: BuildCache, known: Freshness | None, checked: bool) -> StagedOutput:
@@ -417,7 +442,11 @@ def _open_output(output_dir: Path, cache: BuildCache, known: Freshness | None, c
     spare = kept if isinstance(kept, Tree) else None
     output = StagedOutput(output_dir, spare)
     if known is not None and (checked or tree_matches(output_dir, known.tree)) \
-            and output.open_as(spare, known.tree, checked):
+            and output.open_as(spare, _with_staged(known.tree, spare, cache) if spare is not None else known.tree,
+                               checked):
+        staged = cache.kept(STAGED_KEPT)
+        if spare is not None and isinstance(staged, dict):
+            cache.take_written(staged)  # this build's copy holds them: they are what it starts from
         return output
     return output.open()
 

@@ -117,6 +117,11 @@ class BuildCache:
             return None
         return WrittenPage(*values)
 
+    def take_written(self, pages: Mapping[str, WrittenPage | PageRow]) -> None:
+        """Answer `written_page` with `pages` from now on: files this build starts from that the
+        last build wrote but did not swap in (serve's stopped second swap, STAGED_KEPT in build.py)."""
+        self.pages.update((path, page_row(page)) for path, page in pages.items())
+
     def kept(self, name: str) -> Any:
         """What the last build kept under `name` with `keep`, or None."""
         return self.derived.get(name)
@@ -194,12 +199,14 @@ class BuildCache:
 
     def save(self, pages: Mapping[str, WrittenPage | PageRow], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
-        entries = {path: _as_tuple(page) for path, page in pages.items()}  # plain tuples: pickled in C, both ways
+        entries = {path: page_row(page) for path, page in pages.items()}  # plain tuples: pickled in C, both ways
+        # Saved again after a second swap: the articles used are the same, and their shards written.
+        articles_saved = self._saved is not None
         self._saved, self._save_failed = None, True
         with contextlib.suppress(OSError):
             self.folder.mkdir(exist_ok=True)
             (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            if not self._articles_unread:
+            if not self._articles_unread and not articles_saved:
                 self._save_articles()
             _write(self.folder / f"pages-{self.output_key}.pickle",
                    {"version": f"{__version__}:{_FORMAT}", "entries": entries, "freshness": freshness,
@@ -253,7 +260,8 @@ class BuildCache:
                 _write(self.folder / f"articles-{shard}.pickle", {"salt": self.salt, "entries": entries})
 
 
-def _as_tuple(page: WrittenPage | PageRow) -> PageRow:
+def page_row(page: WrittenPage | PageRow) -> PageRow:
+    """A page's record as the plain tuple it is kept as (pickled in C, both ways)."""
     if isinstance(page, tuple):
         return page
     return page.fingerprint, page.size, page.mtime_ns, page.context, page.partials

@@ -337,11 +337,13 @@ class StagedOutput:
         files = {rel: (size, mtime_ns) for rel, size, mtime_ns in self._known.files if rel not in self._changed}
         return files, {folder: status for folder, status in self._known.folders if folder not in touched}
 
-    def record(self) -> Tree:
+    def record(self, written: Mapping[str, tuple[int, int]] | None = None) -> Tree:
         """What the staging folder holds now, after `open_as` and the writes since (which `commit`
-        has not swapped in): the files and folders known as they were, the others looked at."""
+        has not swapped in): the files and folders known as they were, the others looked at
+        but for those `written` gives the size and modification time of (as statted after writing)."""
         assert self._known is not None
-        return tree_of(self.staging, [rel for rel, _, _ in self._known.files], *self._unchanged())
+        known, folders = self._unchanged()
+        return tree_of(self.staging, [rel for rel, _, _ in self._known.files], {**known, **(written or {})}, folders)
 
     def discard(self) -> None:
         """Give up this build: the output is untouched; the staging folder is checked next time."""

@@ -128,7 +128,7 @@ def prepared_from(loaded: LoadedSite, cache: BuildCache, options: BuildOptions) 
     if dataclasses.replace(options, now=loaded.options.now) != loaded.options \
             or templates_read_the_clock(loaded.site.root):
         return None
-    shown_by = _shown_by(loaded.jobs)
+    shown_by = loaded.shown_by if loaded.shown_by is not None else _shown_by(loaded.jobs)
     if shown_by is None:
         return None
     scratch = cache.scratch()  # what loading the site would have read and kept
@@ -141,7 +141,8 @@ def prepared_from(loaded: LoadedSite, cache: BuildCache, options: BuildOptions) 
     loader = ArticleLoader(site.root, site.config, load_authors(site.root, site.config, Report()))
     until = valid_until(site.articles, loaded.options.now, site.config.timezone, loaded.options.drafts)
     return PreparedSite(loaded.options, until, MappingProxyType(dict(loaded.digests)), site, loaded.jobs,
-                        MappingProxyType(shown_by), loaded.warnings, loader, scratch)
+                        shown_by if isinstance(shown_by, MappingProxyType) else MappingProxyType(shown_by),
+                        loaded.warnings, loader, scratch)
 
 
 def _changed_files(before: Mapping[str, str], after: Mapping[str, str]) -> list[str] | None:

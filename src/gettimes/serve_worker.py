@@ -14,7 +14,10 @@ site as it is (prepared.py) in memory: a save that changed what an article shows
 its result as soon as the new output is in place, then updates the build cache,
 and stays as the next build's child, keeping both as it left them
 (`BuildCache.rolled_over`, `BuildResult.loaded`); the server reloads the open pages
-at once, and waits for the cache update before the next build. A new child, which
+at once, and waits for the cache update before the next build. A build that left
+pages for a second swap (a new title in the sidebar box on every page) writes them
+after that; a save meanwhile makes the server send StopLater, and the child leaves
+the rest to the next build, which then starts at once from what was written. A new child, which
 reads the cache files and loads the site while the editor types, takes over after
 a failed build, new settings, or BUILDS_PER_CHILD builds. Either checks when the
 save comes that no other build rewrote the cache files since; if one did, the
