@@ -57,8 +57,11 @@ def _script() -> list[str]:
 @contextmanager
 def gettimes_serve(site: Path, *args: str, tmpdir: Path) -> Iterator[Command]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH, "TMPDIR": str(tmpdir), "PYTHONUNBUFFERED": "1"}
+    # Ctrl-C reaches the server as from a terminal even when this suite runs with SIGINT ignored
+    # (a background job of a script), which the server would inherit.
     process = subprocess.Popen([*_script(), "serve", *args], cwd=site, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     command = Command(process)
 
     def pump() -> None:
