@@ -91,6 +91,9 @@ class _StatsReader:
             for url in (article.url, *article.aliases):
                 self.by_path.setdefault(_path_key(url), article.url)
         self.other_pages = {_path_key(url) for url in (*(page.url for page in pages), *_SITE_FILES)}
+        # An export repeats each page on many days: each path and day is worked out once.
+        self._paths: dict[str, tuple[str | None, str | None]] = {}
+        self._days: dict[str, date | None] = {}
 
     def warn(self, line: int, message: str) -> None:
         self.report.warning(self.file, line, message)
@@ -107,7 +110,7 @@ class _StatsReader:
         line = reader.line_num + 1
         for row in reader:
             row_line, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
             parsed = self._row(row, columns, row_line)
             if parsed is None:
@@ -131,11 +134,10 @@ class _StatsReader:
         return columns
 
     def _row(self, row: list[str], columns: dict[str, int], line: int) -> tuple[str, int, date | None] | None:
-        def cell(name: str) -> str:
-            position = columns.get(name)
-            return row[position].strip() if position is not None and position < len(row) else ""
-
-        page, slug, views_text, date_text = cell("path"), cell("slug"), cell("views"), cell("date")
+        width = len(row)
+        page, slug, views_text, date_text = (
+            row[position].strip() if position is not None and position < width else ""
+            for position in (columns.get("path"), columns.get("slug"), columns.get("views"), columns.get("date")))
         if not page and not slug:
             self.warn(line, f"missing {'path' if 'path' in columns else 'slug'}; row skipped")
             return None
@@ -147,7 +149,10 @@ class _StatsReader:
             return None
         day: date | None = None
         if date_text:
-            day = _parse_day(date_text)
+            if date_text in self._days:
+                day = self._days[date_text]
+            else:
+                day = self._days[date_text] = _parse_day(date_text)
             if day is None:
                 self.warn(line, f"date must be a day written YYYY-MM-DD, not '{date_text}'; row skipped")
                 return None
@@ -157,18 +162,27 @@ class _StatsReader:
         return url, int(views_text), day
 
     def _match_path(self, value: str, line: int) -> str | None:
+        found = self._paths.get(value)
+        if found is None:
+            found = self._paths[value] = self._path_match(value)
+        url, problem = found
+        if problem is not None:
+            self.warn(line, problem)
+        return url
+
+    def _path_match(self, value: str) -> tuple[str | None, str | None]:
+        """The article URL a path column's value names, or the warning its rows get (None for neither)."""
         parts = urlsplit(value)
         if (parts.scheme or parts.netloc) and (
                 parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != self.host):
-            self.warn(line, f"'{value}' is not on this site's host ({self.host}); row skipped")
-            return None
+            return None, f"'{value}' is not on this site's host ({self.host}); row skipped"
         key = _path_key(parts.path)
         if self.base_path and (key == self.base_path or key.startswith(self.base_path + "/")):
             key = key[len(self.base_path):]
         url = self.by_path.get(key)
         if url is None and not self._is_other_page(key):
-            self.warn(line, f"no article at '{value}'; row skipped")
-        return url
+            return None, f"no article at '{value}'; row skipped"
+        return url, None
 
     def _match_slug(self, slug: str, line: int) -> str | None:
         url = self.by_slug.get(slug)

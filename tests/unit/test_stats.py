@@ -143,6 +143,9 @@ def test_malformed_and_unknown_rows_are_warnings_with_their_line(make_site: Site
         "/article/old/,1.5,",                           # 14 not whole
         "/,900,",                                       # 15 the home page: skipped quietly
         "/feed.xml,30,",                                # 16 the feed: skipped quietly
+        "/article/nope/,2,2025-06-28",                  # 17 unknown again: warned again
+        "/article/old/,4,2025/06/01",                   # 18 the same bad date again
+        "/article/old/,3,2025-06-29",                   # 19 counted: a path seen before
     ]
     # a byte order mark and CRLF line endings, as spreadsheet exports write them
     data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
@@ -158,9 +161,11 @@ def test_malformed_and_unknown_rows_are_warnings_with_their_line(make_site: Site
         "data/stats.csv:11: warning: 'https://elsewhere.example.org/article/old/' is not on this site's host "
         "(news.example.com); row skipped",
         "data/stats.csv:14: warning: views must be a whole number of 0 or more, not '1.5'; row skipped",
+        "data/stats.csv:17: warning: no article at '/article/nope/'; row skipped",
+        "data/stats.csv:18: warning: date must be a day written YYYY-MM-DD, not '2025/06/01'; row skipped",
     ]
-    assert slugs(site.index.most_viewed) == ["new", "old"]
-    assert _views(site) == {"old": 5, "new": 7}
+    assert slugs(site.index.most_viewed) == ["old", "new"]
+    assert _views(site) == {"old": 8, "new": 7}
 
 
 def test_a_quoted_field_over_two_lines_keeps_the_following_line_numbers(make_site: SiteFactory) -> None:
