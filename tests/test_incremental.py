@@ -222,6 +222,20 @@ def test_a_new_day_splices_the_sidebar_into_pages_instead_of_rendering_them(
     assert tree(site / "public") == clean_build(site, now=later)
 
 
+def test_pages_first_written_in_worker_processes_are_spliced_a_day_later(
+        make_site: SiteFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page new to the build cache is fingerprinted in the process that renders it; the next
+    build must find the same fingerprint there, or it renders every page again."""
+    site = make_site({**stories(8), **WEEKLY_STATS})
+    monkeypatch.setattr("gettimes.pagewriter.PARALLEL_FROM", 1)
+    build_site(site, options(jobs=2))
+    rendered = rendered_urls(monkeypatch)
+    later = FIXED_NOW + timedelta(days=1)
+    build_site(site, options(now=later, jobs=1))  # here, where renders are seen
+    assert rendered == []
+    assert tree(site / "public") == clean_build(site, now=later)
+
+
 @pytest.mark.parametrize("sidebar", [
     "{% block sidebar %}{{ sidebar_html }}<!-- {{ sidebar_html | length }} -->{% endblock %}",  # not only as it is
     "{% block sidebar %}{{ sidebar_html }}{{ sidebar_html }}{% endblock %}",  # printed twice

@@ -90,6 +90,9 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     claimed = [job for job in jobs if output.claim(job.path, job.source, report)]
     for position, job in enumerate(claimed):
         previous = cache.written_page(job.path)
+        if previous is None:
+            pending.append((position, None, None))  # fingerprinted where it is rendered, in parallel
+            continue
         if carry and previous is not None and previous.fingerprint and \
                 not (job.path in showing if showing is not None else shows_any(job.context, edited)):
             if previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
@@ -99,7 +102,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
         else:
             fingerprint, context = fingerprints.page(job)
         page = WrittenPage(fingerprint, 0, 0, context, partials)
-        if previous is None or previous.fingerprint != fingerprint or previous.context != context:
+        if previous.fingerprint != fingerprint or previous.context != context:
             pending.append((position, page, None))
         elif previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
             written[job.path] = previous
@@ -114,7 +117,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     if later is not None and shown_only and len(pending) > LATER_FROM:
         pending, left = _own_pages_first(pending, claimed, shown_only, cache, output, written)
         deferred += left
-    state = _State(claimed, renderer, output.final, output.fresh, pieces)
+    state = _State(claimed, renderer, output.final, output.fresh, pieces, fingerprints, partials)
     _run_tasks(state, pending, output, workers, report, written, progress, len(claimed) - len(pending))
     if later is not None and deferred:
         later.append(Later(dataclasses.replace(state, fresh=False), tuple(deferred)))
@@ -277,12 +280,15 @@ class _State:
     final: Path  # the output folder
     fresh: bool  # its staging folder was opened fresh (StagedOutput.fresh)
     pieces: Mapping[str, Pieces]  # partial_pieces
+    fingerprints: Fingerprinter  # for the pages new since the last build (a task without a record)
+    partials: str  # the build partials' digest
     stop: Callable[[], bool] | None = None  # asked before each page (in each worker): True ends the chunk there
 
 
-# A page to write: its place among the jobs, what to record of it, and the record of its
-# previous file when that file only needs the new partials spliced in.
-_Task = tuple[int, WrittenPage, WrittenPage | None]
+# A page to write: its place among the jobs, what to record of it (None for a page the last
+# build did not write: worked out where it is rendered), and the record of its previous file
+# when that file only needs the new partials spliced in.
+_Task = tuple[int, WrittenPage | None, WrittenPage | None]
 
 
 def _write_chunk(state: _State, chunk: Sequence[_Task]) -> _Rendered:
@@ -300,6 +306,9 @@ def _write_chunk(state: _State, chunk: Sequence[_Task]) -> _Rendered:
             continue
         output.write(job.path, html)
         stat = output.stat(job.path)
+        if page is None:
+            fingerprint, context = state.fingerprints.page(job)
+            page = WrittenPage(fingerprint, 0, 0, context, state.partials)
         pages.append((job.path, WrittenPage(page.fingerprint, stat.st_size, stat.st_mtime_ns, page.context,
                                             page.partials)))
     return _Rendered(output.written, output.unchanged, tuple(pages), tuple(report.items))
