@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, partial
-from xml.sax.saxutils import escape
 
 from gettimes import __version__, urls
 from gettimes.cache import digest
@@ -40,6 +39,11 @@ _W3C_DATETIME = re.compile(
 class SitemapEntry:
     url: str  # absolute
     lastmod: datetime | None  # None for pages without a date (standalone pages, empty listings)
+
+
+def escape(text: str) -> str:
+    """XML character data: xml.sax.saxutils.escape, without importing urllib.request with it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def make_sitemaps(config: SiteConfig, index: SiteIndex, jobs: Sequence[PageJob], now: datetime,
