@@ -8,7 +8,7 @@ Python, and the parent unpacks it as it would unpack a row read from the cache.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from gettimes.article_store import LoadOutcome, Row, Unpacker, pack
@@ -25,11 +25,12 @@ PARALLEL_FROM = 200
 
 def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache: BuildCache,
                   jobs: int, report: Report, sources: Mapping[str, str] | None = None,
+                  meanwhile: Callable[[], None] | None = None,
                   ) -> tuple[list[LoadedArticle], dict[str, LoadOutcome]]:
     """The articles of the site-relative `files`, in path order, and each file's outcome by path.
 
     `sources` holds the digest of files already scanned (sources.py), which are then not read
-    unless they must be loaded.
+    unless they must be loaded. `meanwhile` is called once, while worker processes load them.
     """
     sources = sources or {}
     outcomes: dict[str, LoadOutcome] = {}
@@ -63,7 +64,7 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
 
     state = (root, loader, cache)
     workers = jobs if len(misses) >= PARALLEL_FROM else 1
-    run_tasks(_load_chunk, state, chunked(misses, workers * 4), workers, collect)
+    run_tasks(_load_chunk, state, chunked(misses, workers * 4), workers, collect, meanwhile)
     result = []
     for rel in sorted(outcomes):
         outcome = outcomes[rel]

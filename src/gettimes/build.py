@@ -158,8 +158,15 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
         files = content_files(sources.digests, ARTICLES_DIR)
     else:
         files = [path.relative_to(root).as_posix() for path in discover(root / ARTICLES_DIR)]
+    compiled = CompiledTemplates(compiled_folder(root, config, package_digest())) if options.cache else None
+    environments: list[jinja2.Environment] = []
+
+    def compile_templates() -> None:  # while the articles load: they need no template
+        environments.append(make_environment(root, config, compiled))
+        check_templates(environments[0], root, report)
+
     loaded, outcomes = load_articles(root, files, loader, cache, options.workers, report,
-                                     sources.digests if sources is not None else None)
+                                     sources.digests if sources is not None else None, compile_templates)
     articles = assign_unique_slugs(loaded, report)
     markdown = MarkdownRenderer(config.markdown_html)
     pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
@@ -169,9 +176,7 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     ranked = rank_articles(articles, rules, views, config.sidebar_items)
     index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
     index = index.with_related(cache.derive("related", index.related_key(), index.related_table))
-    compiled = CompiledTemplates(compiled_folder(root, config, package_digest())) if options.cache else None
-    templates = make_environment(root, config, compiled)
-    check_templates(templates, root, report)
+    templates = environments[0]
     static_files = _static_files(root)
     if report.has_errors:
         return None

@@ -36,9 +36,14 @@ def chunked(items: Sequence[Chunk], parts: int) -> list[Sequence[Chunk]]:
 
 
 def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequence[Chunk],
-              jobs: int, on_result: Callable[[Result], None]) -> None:
-    """Call `task(state, chunk)` for every chunk, in `jobs` processes when that is safe."""
+              jobs: int, on_result: Callable[[Result], None], meanwhile: Callable[[], None] | None = None) -> None:
+    """Call `task(state, chunk)` for every chunk, in `jobs` processes when that is safe.
+
+    `meanwhile` is called once, here, while the processes work: this process would only
+    wait for them, and what it does then is off the build's critical path."""
     if jobs <= 1 or len(chunks) <= 1 or sys.platform != "linux" or threading.active_count() > 1:
+        if meanwhile is not None:
+            meanwhile()
         for chunk in chunks:
             on_result(task(state, chunk))
         return
@@ -46,7 +51,10 @@ def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequ
     gc.freeze()  # keep the parent's objects out of the children's garbage collection: fewer copied pages
     try:
         with context.Pool(min(jobs, len(chunks)), initializer=_remember, initargs=(task, state)) as pool:
-            for result in pool.imap_unordered(_run, chunks):
+            results = pool.imap_unordered(_run, chunks)
+            if meanwhile is not None:
+                meanwhile()
+            for result in results:
                 on_result(result)
     finally:
         gc.unfreeze()
