@@ -42,7 +42,14 @@ from gettimes.markdown import MarkdownRenderer
 from gettimes.models import Article, Page
 from gettimes.output import StagedOutput, Tree, folders_unchanged, make_spare, tree_matches, update_spare
 from gettimes.output import output_problem as _output_problem
-from gettimes.pagewriter import Later, bodies_spliceable, templates_read_the_clock, write_generated, write_pages
+from gettimes.pagewriter import (
+    PAGE_READS_KEPT,
+    Later,
+    bodies_spliceable,
+    templates_read_the_clock,
+    write_generated,
+    write_pages,
+)
 from gettimes.parallel import default_jobs
 from gettimes.render import (
     THEME_DIR,
@@ -52,6 +59,7 @@ from gettimes.render import (
     check_templates,
     compiled_folder,
     make_environment,
+    parse_templates,
     plan_pages,
 )
 from gettimes.search import index_search
@@ -164,6 +172,8 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     def compile_templates() -> None:  # while the articles load: they need no template
         environments.append(make_environment(root, config, compiled))
         check_templates(environments[0], root, report)
+        if cache.kept(PAGE_READS_KEPT) is None:  # a first build: what pages read is worked out from them all
+            parse_templates(environments[0])
 
     loaded, outcomes = load_articles(root, files, loader, cache, options.workers, report,
                                      sources.digests if sources is not None else None, compile_templates)

@@ -34,6 +34,7 @@ PARTIALS_KEPT = "partials"  # the build partials' digest and HTML, kept for the 
 # Partials of builds before the last kept too: pages a stopped second swap left (see `Later`) hold them.
 PARTIALS_GENERATIONS = 4
 PAGE_GLOBAL_KEPT = "page global"  # the part of page fingerprints that every page shares
+PAGE_READS_KEPT = "page reads"  # what pages read of the shared context (PageRenderer.page_reads)
 MIN_SPLICED = 32  # bytes: a partial shorter than this could stand in a page by chance
 
 # A template that shows article bodies outside the article page, or prints the
@@ -73,7 +74,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
     sources = _template_sources(renderer.site_dir)
     # Reading what templates read means parsing them all: kept while they and the partials are the same.
     reads_key = digest(package_digest(), *(f"{name}\n{text}" for name, text in sources), *sorted(renderer.partials))
-    reads = cache.derive("page reads", reads_key, renderer.page_reads)
+    reads = cache.derive(PAGE_READS_KEPT, reads_key, renderer.page_reads)
     fingerprints = _fingerprinter(renderer, outcomes, sources, reads)
     carry = shown_only is not None and cache.kept(PAGE_GLOBAL_KEPT) == fingerprints.global_digest
     cache.keep(PAGE_GLOBAL_KEPT, fingerprints.global_digest)

@@ -289,6 +289,16 @@ def parse_partials(env: jinja2.Environment) -> None:
             pending.extend(other for other in _names_in(env, env.loader.get_source(env, name)[0]).uses if other)
 
 
+def parse_templates(env: jinja2.Environment) -> None:
+    """Find out now what every template reads (kept by source text in this process), which
+    `page_reads` needs: a build does it while its worker processes load the articles."""
+    if env.loader is None:
+        return
+    for name in env.list_templates():
+        with contextlib.suppress(jinja2.TemplateError):
+            _names_in(env, env.loader.get_source(env, name)[0])
+
+
 def _template_path(site_dir: Path, filename: str) -> str:
     path = Path(filename)
     for root, prefix in ((site_dir / "templates", "templates/"), (THEME_DIR / "templates", "theme:")):
