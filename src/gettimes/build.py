@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -363,16 +364,15 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
                         frozenset(cache.new_derived.keys() - kept_before),
                         prepared.shown_by if updated is not None and prepared is not None else None)
     shown_only = shown_only_edits(cache, few_edits, site.outcomes)
-    generated = _generated_files(site, jobs, cache, shown_only)
-    cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
-    cache.keep(FEED_KEYS, feed_keys(generated))
     output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
     # Only into a copy of the output as recorded: its spare is then that output, for the second swap.
     later: list[Later] | None = [] if options.splice_later and options.cache and output.is_copy else None
     try:
         showing = prepared.showing(shown_only, jobs) if updated is not None and prepared is not None else None
-        written = _write_site(site, jobs, generated, output, cache, options.workers, report, progress, shown_only,
-                              showing, later)
+        written, generated = _write_site(site, jobs, partial(_generated_files, site, jobs, cache, shown_only), output,
+                                         cache, options.workers, report, progress, shown_only, showing, later)
+        cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
+        cache.keep(FEED_KEYS, feed_keys(generated))
         if options.search_index:
             index_search(site.config, output, report)
         if report.has_errors:
@@ -530,18 +530,22 @@ def _generated_files(site: Site, jobs: list[PageJob], cache: BuildCache | None =
             *make_sitemaps(site.config, site.index, jobs, site.now, known_keys=known_sitemaps)]
 
 
-def _write_site(site: Site, jobs: list[PageJob], generated: list[GeneratedFile], output: StagedOutput,
-                cache: BuildCache, workers: int, report: Report,
+def _write_site(site: Site, jobs: list[PageJob], make_generated: Callable[[], list[GeneratedFile]],
+                output: StagedOutput, cache: BuildCache, workers: int, report: Report,
                 progress: Progress | None, shown_only: frozenset[str] | None = None,
-                showing: frozenset[str] | None = None, later: list[Later] | None = None) -> dict[str, WrittenPage]:
+                showing: frozenset[str] | None = None, later: list[Later] | None = None,
+                ) -> tuple[dict[str, WrittenPage], list[GeneratedFile]]:
+    """Write static files, pages, then feeds and sitemaps (made while worker processes render
+    the pages); the records of the files written, and the feeds and sitemaps."""
     for rel, source in site.static_files:
         if output.claim(rel, "static/" + rel, report):
             output.copy(rel, source)
     renderer = PageRenderer(site.templates, site.root, site.config, site.index, site.now)
+    generated: list[GeneratedFile] = []
     written = write_pages(jobs, renderer, output, cache, site.outcomes, workers, report, progress, shown_only,
-                          showing, later)
+                          showing, later, meanwhile=lambda: generated.extend(make_generated()))
     written.update(write_generated(generated, output, cache, report, workers))
-    return written
+    return written, generated
 
 
 def check_site(root: Path, options: BuildOptions, render_only: Callable[[str], bool] | None = None) -> Report:

@@ -54,8 +54,10 @@ class _Rendered:
 def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedOutput, cache: BuildCache,
                 outcomes: Mapping[str, LoadOutcome], workers: int, report: Report,
                 progress: Progress | None, shown_only: frozenset[str] | None = None,
-                showing: frozenset[str] | None = None, later: list[Later] | None = None) -> dict[str, WrittenPage]:
-    """Write every page; returns what the cache should remember of each file.
+                showing: frozenset[str] | None = None, later: list[Later] | None = None,
+                meanwhile: Callable[[], None] | None = None) -> dict[str, WrittenPage]:
+    """Write every page; returns what the cache should remember of each file. `meanwhile` is
+    called once, while worker processes render them.
 
     A page is taken from the previous output when its fingerprint and the build partials
     are unchanged. When only the partials changed (a new day moved Weekly Hot Issue, say),
@@ -119,7 +121,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
         pending, left = _own_pages_first(pending, claimed, shown_only, cache, output, written)
         deferred += left
     state = _State(claimed, renderer, output.final, output.fresh, pieces, fingerprints, partials)
-    _run_tasks(state, pending, output, workers, report, written, progress, len(claimed) - len(pending))
+    _run_tasks(state, pending, output, workers, report, written, progress, len(claimed) - len(pending), meanwhile)
     if later is not None and deferred:
         later.append(Later(dataclasses.replace(state, fresh=False), tuple(deferred)))
     return written
@@ -163,7 +165,8 @@ class Later:
 
 
 def _run_tasks(state: _State, tasks: Sequence[_Task], output: StagedOutput, workers: int, report: Report,
-               written: dict[str, WrittenPage], progress: Progress | None, done: int) -> None:
+               written: dict[str, WrittenPage], progress: Progress | None, done: int,
+               meanwhile: Callable[[], None] | None = None) -> None:
     """Render or splice the pages of `tasks`, in worker processes when there are many."""
     total = done + len(tasks)
 
@@ -179,7 +182,7 @@ def _run_tasks(state: _State, tasks: Sequence[_Task], output: StagedOutput, work
             progress(done, total)
 
     workers = workers if len(tasks) >= PARALLEL_FROM else 1
-    run_tasks(_write_chunk, state, chunked(tasks, workers * 8), workers, collect)
+    run_tasks(_write_chunk, state, chunked(tasks, workers * 8), workers, collect, meanwhile)
 
 
 Pieces = tuple[tuple[bytes, bytes], ...]  # (old HTML, new HTML) of each build partial that changed
