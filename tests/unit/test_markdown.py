@@ -233,14 +233,20 @@ def test_link_destinations_are_normalized_as_markdown_it_does(url: str) -> None:
 
 def _stock(renderer: MarkdownRenderer) -> MarkdownRenderer:
     """The same renderer with markdown-it's own block parser, which tries every rule on every
-    line, and its own inline rule, which runs the inline parser on every paragraph."""
+    line, its own inline rule, which runs the inline parser on every paragraph, and its own
+    HTML renderer's loop (with the same rules: the plugins' and the raw HTML scrubbing)."""
     from markdown_it.parser_block import ParserBlock
+    from markdown_it.renderer import RendererHTML
     from markdown_it.rules_core import inline
     stock = ParserBlock()
     stock.ruler = renderer._md.block.ruler
     renderer._md.block = stock
     assert "_inline" in [rule.__name__ for rule in renderer._md.core.ruler.getRules("")]  # the quick one is on
     renderer._md.core.ruler.at("inline", inline)
+    html = RendererHTML()
+    assert type(renderer._md.renderer) is not RendererHTML  # the quick one is on
+    html.rules = dict(renderer._md.renderer.rules)  # type: ignore[attr-defined]
+    renderer._md.renderer = html
     return renderer
 
 
@@ -254,7 +260,8 @@ _OPENINGS = ["", " ", "  ", "   ", "    ", "\t", "> ", ">", "- ", "-", "* ", "+ 
              "<p>", "<script>", "<a href='/x'>", "[", "!", "&amp;", "\\", "`"]
 _WORDS = ["word", "a | b", "*em*", "**strong**", "[link](/x)", "[a]", "[^1]", "`code`", "<span>", "-->", "|", "1.",
           "#", ">", "=", "-", "\\", "&", "한국어", "  ", "K-League", "a: b", "50%", "~x~", "{$}", "@", "+", "\"q\"",
-          "]", "^[note]", "^", "&amp;", "x_y", "!", "'", ".", ","]
+          "]", "^[note]", "^", "&amp;", "x_y", "!", "'", ".", ",", "![img](/i.png)", "[t](/x \"T\")", "end  ",
+          "<img src='/a.png'>", "**[b](/y)**", "`<tag>`"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -270,6 +277,7 @@ def test_skipping_rules_that_cannot_match_renders_as_markdown_it_does(
 def test_block_parser_renders_every_kind_of_block_as_markdown_it_does() -> None:
     text = ("# Title\n\nPara *one*\nstill one\n===\n\n> quote\n> > nested\n- item\n  - sub\n\n  loose\n"
             "1. first\n2) second\n\n    code\n\n```py\nfenced\n```\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n"
-            "[ref]: /x 'T'\n\n[ref] and [^n]\n\n[^n]: A note.\n\n<div>\nraw\n</div>\n\n***\n- - -\n\ttab\n")
+            "[ref]: /x 'T'\n\n[ref] and [^n]\n\n[^n]: A note.\n\n<div>\nraw\n</div>\n\n***\n- - -\n\ttab\n"
+            "\n- tight\n  - nested\n  > quoted\n- ![img](/i.png 'T')  \n  broken\n")
     assert HTML.render(text) == STOCK_HTML.render(text)
     assert "<table>" in HTML.render(text).html and "<blockquote>" in HTML.render(text).html
