@@ -265,7 +265,7 @@ def read_cache_ahead(root: Path, output: Path, trusted: bool = False,
         return CacheAhead(output, salt, cache, spare is not None)
     as_recorded = isinstance(spare, Tree) and (trusted or folders_unchanged(StagedOutput(output).staging, spare)
                                                and tree_matches(output, record.tree))
-    base = _with_staged(record.tree, spare, cache) if isinstance(spare, Tree) else record.tree
+    base = _with_staged(record.tree, spare, cache.kept(STAGED_KEPT)) if isinstance(spare, Tree) else record.tree
     if as_recorded and isinstance(spare, Tree) and _differ_by_many(spare, base):
         updated = update_spare(output, spare, base)
         cache.found_since("spare", updated)
@@ -273,11 +273,11 @@ def read_cache_ahead(root: Path, output: Path, trusted: bool = False,
     return CacheAhead(output, salt, cache, as_recorded)
 
 
-def _with_staged(current: Tree, spare: Tree, cache: BuildCache) -> Tree:
+def _with_staged(current: Tree, spare: Tree, staged: object) -> Tree:
     """The output as a build opening the staging folder as a copy of it takes it: `current`, but
-    for the pages a stopped second swap wrote into that folder (STAGED_KEPT), as `spare` records them."""
-    staged = cache.kept(STAGED_KEPT)
-    if not staged:
+    for the pages a stopped second swap wrote into that folder (`staged`, as kept under STAGED_KEPT),
+    as `spare` records them."""
+    if not isinstance(staged, dict) or not staged:
         return current
     in_spare = {rel: (size, mtime_ns) for rel, size, mtime_ns in spare.files if rel in staged}
     return Tree(tuple((rel, *in_spare.get(rel, (size, mtime_ns))) for rel, size, mtime_ns in current.files),
@@ -455,11 +455,11 @@ def _open_output(output_dir: Path, cache: BuildCache, known: Freshness | None, c
     spare were found as the cache records them just before this build (`read_cache_ahead`)."""
     kept = cache.kept("spare")
     spare = kept if isinstance(kept, Tree) else None
+    staged = cache.kept(STAGED_KEPT)
     output = StagedOutput(output_dir, spare)
     if known is not None and (checked or tree_matches(output_dir, known.tree)) \
-            and output.open_as(spare, _with_staged(known.tree, spare, cache) if spare is not None else known.tree,
+            and output.open_as(spare, _with_staged(known.tree, spare, staged) if spare is not None else known.tree,
                                checked):
-        staged = cache.kept(STAGED_KEPT)
         if spare is not None and isinstance(staged, dict):
             cache.take_written(staged)  # this build's copy holds them: they are what it starts from
         return output
