@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import heapq
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -246,13 +245,15 @@ class SiteIndex:
         chosen = [position for _, position in ranked[:limit]]
         if len(chosen) < limit:
             chosen += sorted(shared - three)[:limit - len(chosen)]  # two tags each: newest first
-        seen = set(chosen)
-        for position in heapq.merge(*lists):  # the newest sharing one tag
-            if len(chosen) >= limit:
-                break
-            if position != own and position not in seen:
-                seen.add(position)
-                chosen.append(position)
+        if len(chosen) < limit:  # then the newest sharing one tag
+            seen = {own, *chosen}
+            # The next picks stand within the first len(seen) + picks of their tag's list, newest first.
+            head = len(seen) + limit - len(chosen)
+            for position in sorted({position for each in lists for position in each[:head]}):
+                if position not in seen:
+                    chosen.append(position)
+                    if len(chosen) >= limit:
+                        break
         return tuple(chosen)
 
 
