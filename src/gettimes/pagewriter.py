@@ -96,7 +96,7 @@ def write_pages(jobs: Sequence[PageJob], renderer: PageRenderer, output: StagedO
         if previous is None:
             pending.append((position, None, None))  # fingerprinted where it is rendered, in parallel
             continue
-        if carry and previous is not None and previous.fingerprint and \
+        if carry and previous.fingerprint and \
                 not (job.path in showing if showing is not None else shows_any(job.context, edited)):
             if previous.partials == partials and output.reuse(job.path, previous.size, previous.mtime_ns):
                 written[job.path] = previous  # the commonest case after a title edit, kept short
