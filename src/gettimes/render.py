@@ -273,25 +273,11 @@ def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> 
             report.error("templates/" + name, None, f"template not found: {exc.name}")
 
 
-def parse_partials(env: jinja2.Environment) -> None:
-    """Find out now which variables the build partials read (kept by source text in this process).
-
-    For a build that starts later in this process: `gettimes serve` runs each build in
-    a child started before the save, which does it while it waits."""
-    pending = [name for _, name in BUILD_PARTIALS]
-    seen: set[str] = set()
-    while pending and env.loader is not None:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        with contextlib.suppress(jinja2.TemplateError):
-            pending.extend(other for other in _names_in(env, env.loader.get_source(env, name)[0]).uses if other)
-
-
 def parse_templates(env: jinja2.Environment) -> None:
-    """Find out now what every template reads (kept by source text in this process), which
-    `page_reads` needs: a build does it while its worker processes load the articles."""
+    """Find out now what every template reads (kept by source text in this process), which the
+    build partials and `page_reads` need. A first build does it while its worker processes load
+    the articles; `gettimes serve` runs each build in a child started before the save, which
+    does it while it waits."""
     if env.loader is None:
         return
     for name in env.list_templates():

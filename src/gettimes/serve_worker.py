@@ -58,7 +58,7 @@ from gettimes.freshness import package_digest
 from gettimes.output import renameat2
 from gettimes.pagefind_order import order_bundle
 from gettimes.prepared import PreparedSite, prepare_site, prepared_from
-from gettimes.render import COMPILED_PREFIX, make_environment, parse_partials
+from gettimes.render import COMPILED_PREFIX, make_environment, parse_templates
 from gettimes.search import INDEX_DIR, run_pagefind
 from gettimes.slugs import make_slug
 
@@ -237,7 +237,7 @@ def _read_ahead(root: Path, output: Path, trusted: bool = False,
         ahead = read_cache_ahead(root, output, trusted, carried)
         config = load_config(root, Report())
         if config is not None:
-            parse_partials(make_environment(root, config))
+            parse_templates(make_environment(root, config))
     except Exception:  # noqa: BLE001 - whatever it is, the build meets it again and reports it
         return None
     if ahead is None or _cache_status(root) != before:
