@@ -113,6 +113,15 @@ def test_a_failed_build_keeps_nothing_it_compiled(make_site: SiteFactory) -> Non
     assert compiled_folders(site) == []
 
 
+def test_files_in_templates_that_are_no_templates_are_left_alone(make_site: SiteFactory) -> None:
+    # What no page uses is not read as a template, whatever its bytes: not by the check, nor
+    # when a first build works out what every template reads.
+    site = make_site({**stories(8), "templates/.DS_Store": b"\x00\x00\x00\x01Bud1\xff\xfe",
+                      "templates/masthead.psd": b"8BPS\x00\x01\xff\xd8"})
+    build_site(site, options())
+    assert tree(site / "public") == clean_build(site)
+
+
 def test_without_the_cache_nothing_is_kept(make_site: SiteFactory) -> None:
     site = make_site(stories(8))
     build_site(site, options(cache=False))

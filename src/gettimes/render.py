@@ -271,6 +271,9 @@ def check_templates(env: jinja2.Environment, site_dir: Path, report: Report) -> 
                          f"template syntax error: {exc.message}")
         except jinja2.TemplateNotFound as exc:
             report.error("templates/" + name, None, f"template not found: {exc.name}")
+        except UnicodeDecodeError as exc:  # the theme's templates are UTF-8: this is the site's own
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            report.error("templates/" + name, line, "file is not valid UTF-8; save it with UTF-8 encoding")
 
 
 def parse_templates(env: jinja2.Environment) -> None:
@@ -278,11 +281,8 @@ def parse_templates(env: jinja2.Environment) -> None:
     build partials and `page_reads` need. A first build does it while its worker processes load
     the articles; `gettimes serve` runs each build in a child started before the save, which
     does it while it waits."""
-    if env.loader is None:
-        return
     for name in env.list_templates():
-        with contextlib.suppress(jinja2.TemplateError):
-            _names_in(env, env.loader.get_source(env, name)[0])
+        _reads_of(env, name)
 
 
 def _template_path(site_dir: Path, filename: str) -> str:
@@ -412,12 +412,11 @@ class PageRenderer:
         """
         once = {name for key, name in BUILD_PARTIALS if key in self.partials}
         found = {}
-        loader = self.env.loader
         for name in self.env.list_templates():
-            try:
-                found[name] = _names_in(self.env, loader.get_source(self.env, name)[0])  # type: ignore[union-attr]
-            except jinja2.TemplateError:
+            reads = _reads_of(self.env, name)
+            if reads is None:
                 return PageReads(frozenset(self.shared), None)
+            found[name] = reads
         passed = {other for reads in found.values() for other in reads.uses}
         if None in passed:
             once = set()  # a template name computed while rendering: any template may be passed a context
@@ -544,11 +543,8 @@ def _reads_only(env: jinja2.Environment, name: str, names: set[str], seen: set[s
     if name in seen:
         return True
     seen.add(name)
-    if env.loader is None:
-        return False
-    try:
-        reads = _names_in(env, env.loader.get_source(env, name)[0])
-    except jinja2.TemplateError:
+    reads = _reads_of(env, name)
+    if reads is None:
         return False
     return reads.names <= names and all(other is not None and _reads_only(env, other, names, seen)
                                         for other in reads.uses)
@@ -587,6 +583,17 @@ class _TemplateReads:
 
 
 _NAMES_IN: dict[str, _TemplateReads] = {}
+
+
+def _reads_of(env: jinja2.Environment, name: str) -> _TemplateReads | None:
+    """What template `name` reads (`_names_in`); None when it cannot be read as a template: a
+    syntax error, or a file that is no UTF-8 text (check_templates reports those pages use)."""
+    if env.loader is None:
+        return None
+    try:
+        return _names_in(env, env.loader.get_source(env, name)[0])
+    except (jinja2.TemplateError, UnicodeDecodeError):
+        return None
 
 
 def _names_in(env: jinja2.Environment, source: str) -> _TemplateReads:
