@@ -23,7 +23,11 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_def
 
+from gettimes.markdown_blocks import INLINE_RULE_START, SimpleBodies, collapse_spaces, plain_text
+from gettimes.markdown_inline import PLAIN_LINK, pieces_tokens, simple_inline
+
 SUMMARY_LENGTH = 200
+_ANCHOR_LEVELS = range(2, 5)  # headings given an id to link to: ## to ####
 
 # Attributes in raw HTML whose value is followed when clicked or loaded, with the value
 # in any of HTML's three quotings.
@@ -36,12 +40,6 @@ _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 # Browsers drop tabs, newlines and control characters from a URL before reading its scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpe?g|webp);")
-# A path on the site, or an http(s) URL with a lowercase ASCII host name (at most four labels
-# of at most 63 characters: no longer than URL parsing allows), in characters that URL
-# normalizing leaves as they are.
-_PLAIN_LINK = re.compile(r"(?:https?://[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,3}(?=[/?#]|$)|/(?!/))[A-Za-z0-9_.~/?=&#-]*")
-
-
 # Block rules that match only a line whose first character (after its indent) is one of these;
 # any other rule may match a line starting with anything.
 _BLOCK_RULE_STARTS: dict[object, str] = {
@@ -56,14 +54,10 @@ _BLOCK_RULE_STARTS: dict[object, str] = {
 }
 BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
-# The inline rules the renderer has, in markdown-it's order, and every character at which one
-# of them can match (footnote_inline's `^[` holds a `[`). Text that holds none of these is a
-# single text token, as the inline parser would make it (`_inline`): the parser stops at other
-# characters too, but no rule of these matches there.
+# The inline rules the renderer has, in markdown-it's order: those `INLINE_RULE_START` is made for.
 _INLINE_RULES = ["text", "newline", "escape", "backticks", "emphasis", "link", "image", "footnote_inline",
                  "footnote_ref", "autolink", "html_inline", "entity"]
 _INLINE_RULES_AFTER = ["balance_pairs", "emphasis", "fragments_join"]
-_INLINE_RULE_START = re.compile(r"[\n\\`*_\[!<&]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +92,12 @@ def _inline(state: StateCore) -> None:
             if token.children is None:
                 token.children = []
             content = token.content
-            if content and _INLINE_RULE_START.search(content) is None:
+            if content and INLINE_RULE_START.search(content) is None:
                 text = Token("text", "", 0)
                 text.content = content
                 token.children.append(text)
+            elif (pieces := simple_inline(content)) is not None:
+                token.children += pieces_tokens(pieces)
             else:
                 md.inline.parse(content, md, state.env, token.children)
 
@@ -110,7 +106,7 @@ class _MarkdownIt(MarkdownIt):
     def normalizeLink(self, url: str) -> str:
         # Most links in news articles are such; normalizing one gives it back unchanged after
         # parsing it and encoding it a character at a time.
-        if _PLAIN_LINK.fullmatch(url):
+        if PLAIN_LINK.fullmatch(url):
             return url
         return super().normalizeLink(url)
 
@@ -248,15 +244,19 @@ def _scrub_raw_html(markup: str) -> str:
 
 
 class MarkdownRenderer:
-    """Renders article bodies; `allow_html=False` escapes raw HTML instead of passing it."""
+    """Renders article bodies; `allow_html=False` escapes raw HTML instead of passing it.
 
-    def __init__(self, allow_html: bool = True) -> None:
+    `simple_bodies=False` sends every body through markdown-it's block parser, which bodies
+    of only simple blocks skip otherwise (tests compare the two)."""
+
+    def __init__(self, allow_html: bool = True, simple_bodies: bool = True) -> None:
         md = _MarkdownIt("commonmark", {"html": allow_html, "typographer": False}, renderer_cls=_Renderer)
         md.block = _BlockParser(md.block.ruler)
         md.core.ruler.at("normalize", _normalize)
         md.enable("table")
         md.use(footnote_plugin)
-        md.use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_slug)
+        md.use(anchors_plugin, min_level=_ANCHOR_LEVELS.start, max_level=_ANCHOR_LEVELS.stop - 1,
+               slug_func=_heading_slug)
         if allow_html:
             rules = md.renderer.rules  # type: ignore[attr-defined]
             for rule in ("html_block", "html_inline"):
@@ -271,9 +271,18 @@ class MarkdownRenderer:
         if md.inline.ruler.get_active_rules() == _INLINE_RULES \
                 and md.inline.ruler2.get_active_rules() == _INLINE_RULES_AFTER:
             md.core.ruler.at("inline", _inline)
+        else:
+            simple_bodies = False  # the inline shortcut in markdown_blocks assumes these rules
         self._md = md
+        # markdown_blocks writes images as xhtmlOut does, and so does the commonmark preset
+        simple_bodies = simple_bodies and md.options["xhtmlOut"]
+        self._simple = SimpleBodies(md, _heading_slug, _ANCHOR_LEVELS) if simple_bodies else None
 
     def render(self, text: str) -> RenderedBody:
+        if self._simple is not None:
+            simple = self._simple.render(text)
+            if simple is not None:
+                return RenderedBody(simple[0], shorten(simple[1]))
         env: dict[str, object] = {}
         tokens = self._md.parse(text, env)
         html = self._md.renderer.render(tokens, self._md.options, env)
@@ -283,34 +292,15 @@ class MarkdownRenderer:
 def _first_paragraph(tokens: list[Token]) -> str:
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and index + 1 < len(tokens):
-            text = _plain_text(tokens[index + 1])
+            text = plain_text(tokens[index + 1])
             if text:
                 return shorten(text)
     return ""
 
 
-def _plain_text(inline: Token) -> str:
-    parts: list[str] = []
-    for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return _collapse_spaces("".join(parts))
-
-
-def _collapse_spaces(text: str) -> str:
-    """`text` with each run of whitespace made one space and none at either end.
-
-    The same as `re.sub(r"\\s+", " ", text).strip()` (str.split and \\s take the same
-    characters for whitespace), several times quicker.
-    """
-    return " ".join(text.split())
-
-
 def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     """Cut `text` at a word boundary to at most `limit` characters, adding an ellipsis."""
-    text = _collapse_spaces(text)
+    text = collapse_spaces(text)
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]

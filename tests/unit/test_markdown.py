@@ -234,7 +234,10 @@ def test_link_destinations_are_normalized_as_markdown_it_does(url: str) -> None:
 def _stock(renderer: MarkdownRenderer) -> MarkdownRenderer:
     """The same renderer with markdown-it's own block parser, which tries every rule on every
     line, its own inline rule, which runs the inline parser on every paragraph, and its own
-    HTML renderer's loop (with the same rules: the plugins' and the raw HTML scrubbing)."""
+    HTML renderer's loop (with the same rules: the plugins' and the raw HTML scrubbing), for
+    every body (none through markdown_blocks)."""
+    assert renderer._simple is not None  # the quick one is on
+    renderer._simple = None
     from markdown_it.parser_block import ParserBlock
     from markdown_it.renderer import RendererHTML
     from markdown_it.rules_core import inline
@@ -281,3 +284,96 @@ def test_block_parser_renders_every_kind_of_block_as_markdown_it_does() -> None:
             "\n- tight\n  - nested\n  > quoted\n- ![img](/i.png 'T')  \n  broken\n")
     assert HTML.render(text) == STOCK_HTML.render(text)
     assert "<table>" in HTML.render(text).html and "<blockquote>" in HTML.render(text).html
+
+
+# A typical article body: every block of it is one markdown_blocks and markdown_inline read
+# themselves, so the tests below compare their output, not markdown-it's with itself.
+_TYPICAL_BODY = """Prices rose *sharply* in May, the [statistics office](/article/may-prices/) said, \
+while S&P futures slipped (see **below**).
+
+## Outlook for the second half
+
+Analysts at [one bank](https://www.example.com/research/2025?q=1&r=2#top) expect growth to slow.
+It was the _third_ cut this year.
+
+- Exports fell 3.2 percent.
+- Imports rose, led by *energy*.
+
+1. First, rates.
+2. Then, the won.
+
+> Growth will pick up late in the year,
+> the minister said.
+>
+> — Finance Ministry
+
+| Region | Exports | Change |
+|---|---:|:-:|
+| Asia | 4,553 | -3.3% |
+| Europe | *1,204* |
+
+![A port at dusk](/images/2025/port.jpg)
+
+### Outlook for the second half
+
+#hashtag and 2025. was a year; +1 for -3.3%, `code` and __strong__.
+"""
+
+
+def test_a_typical_body_is_read_without_markdown_its_parsers() -> None:
+    simple = HTML._simple
+    assert simple is not None and simple.render(_TYPICAL_BODY) is not None
+    from gettimes.markdown_inline import simple_inline
+    paragraphs = [p for p in _TYPICAL_BODY.split("\n\n") if p[0] not in "-1>|#" and "\n" not in p]
+    assert all(simple_inline(p) is not None for p in paragraphs[:2])
+
+
+def test_a_typical_body_renders_as_markdown_it_does() -> None:
+    for renderer, stock in ((HTML, STOCK_HTML), (ESCAPED, STOCK_ESCAPED)):
+        rendered = renderer.render(_TYPICAL_BODY)
+        assert rendered == stock.render(_TYPICAL_BODY)
+    assert rendered.html.count('id="outlook-for-the-second-half') == 2  # ids kept unique
+    assert '<td style="text-align:right"><em>1,204</em></td>' in rendered.html
+    assert rendered.summary.startswith("Prices rose sharply in May, the statistics office said")
+
+
+# Line openings and words near the edges of what markdown_blocks and markdown_inline read
+# themselves: bodies of these are mostly theirs, or just miss being so.
+_SIMPLE_OPENINGS = ["", "", "", "## ", "### ", "# ", "#", "- ", "* ", "+ ", "-", "1. ", "2) ", "3. ", "> ", ">",
+                    ">  ", "| ", "|---|---|", "|:-|-:|", "| a | b |", ":-|-:", "a | ", "+", "=", "***", "` ", "[x] ",
+                    "1.5 ", " "]
+_INLINE_WORDS = ["word", "word", "Seoul", "한국", "*em*", "**strong**", "_u_", "__uu__", "*a b*", "* a*", "*a *",
+                 "*a*b", "a*b*", "**a*", "*", "_", "[link](/x)", "[l](https://example.com/a?b=1&c=2#d)",
+                 "[l](/a b)", "[l](javascript:x)", "[l]", "[l](<x>)", "![i](/p.png)", "![](/p.png)", "[](/x)",
+                 "(*p*)", "*p*.", "*p*,", "*p*)", "*p*!", "S&P", "&amp;", "&#35;", "&x", "AT&T;", "\\*", "`c`",
+                 "<b>", "a | b", "]", "(", ")", "!", ".", "50%", "—", "x_y_z", "[*a*](/x)", "*[a](/x)*", "^", "end  "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_SIMPLE_OPENINGS), st.lists(st.sampled_from(_INLINE_WORDS), max_size=5),
+                          st.sampled_from(["\n", "\n\n", "\n\n", " \n", "\n \n"])), max_size=10))
+def test_bodies_of_simple_blocks_render_as_markdown_it_does(lines: list[tuple[str, list[str], str]]) -> None:
+    text = "".join(opening + " ".join(words) + end for opening, words, end in lines)
+    assert HTML.render(text) == STOCK_HTML.render(text)
+    assert ESCAPED.render(text) == STOCK_ESCAPED.render(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_INLINE_WORDS + [" ", " ", "a"]), min_size=1, max_size=8))
+def test_simple_inline_text_renders_as_markdown_it_does(words: list[str]) -> None:
+    for text in ("".join(words), "## " + "".join(words), "Intro [^1] then: " + "".join(words) + "\n\n[^1]: Note.\n"):
+        assert HTML.render(text) == STOCK_HTML.render(text)
+
+
+@pytest.mark.parametrize("text", [
+    "a_u_ and a*b* and _a_b and *a*_b_ and (*p*) and (_p_)", "***bold*** **a** **b** *a* *b* __a__b", "a | b\n:-|-:\n",
+    "para\n- item\n", "- a\n\n- b\n\n1. c\n", "- a\n2. b\n", "- a\n\n\n- b\n", "* a\n- b\n", "1) a\n1. b\n",
+    "> a\nlazy\n", "> a\n>\n> b\n", ">\n> a\n", "> a\n>\n", "> a\n\n> b\n", "| a |\n|---|\n| b |\nc\n",
+    "| a | b |\n|---|\n", "| a | b |\n|:-|-:|\n", "| a |\n|---|\n| b | c |\n|\n", "## a #\n", "## a\\#\n",
+    "#5 ranked\n", "##\n", "text  \nbreak\n", "a\u00a0\n", "a\u3000\nb\n", "[a](/x)[b](/y)", "![a](/p.png 'T')",
+    "[a](/x) *b*", "*[a](/x)*", "&copy; S&P &#35; AT&T; &x;", "[a] (/x)", "[a](/x\ty)", "![a](/x) ![b](/y)",
+    "## [Link](/x) and *em*\n\n## Link and em\n", "# One\n## One\n### One\n#### One\n##### One\n",
+])
+def test_edges_of_simple_bodies_render_as_markdown_it_does(text: str) -> None:
+    assert HTML.render(text) == STOCK_HTML.render(text)
+    assert ESCAPED.render(text) == STOCK_ESCAPED.render(text)

@@ -1,0 +1,399 @@
+"""The common blocks of an article body, parsed without markdown-it's block parser.
+
+Most news articles are paragraphs, headings, one-line list items and one-line-per-line
+quotes, each set apart from the next by a blank line. `SimpleBodies.render` turns such a
+body into HTML directly: it reads each line once, hands the text of each block to
+markdown-it's inline parser and renderer (or escapes it, where no inline rule can match),
+and names headings as the anchors plugin does. A body with anything else in it (a table, a
+footnote, a fence, raw HTML blocks, an indented line, a lazy continuation line...) gives
+None, and goes through markdown-it whole. Block parsing, the block tokens and their
+rendering were half the time spent on a body; tests compare the two outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore, text_join
+from markdown_it.token import Token
+
+from gettimes.markdown_inline import Piece, pieces_html, pieces_text, simple_inline
+
+# Every character at which one of the renderer's inline rules can match (footnote_inline's
+# `^[` holds a `[`). Text that holds none of these is a single text token, as the inline
+# parser would make it: the parser stops at other characters too, but no rule matches there.
+INLINE_RULE_START = re.compile(r"[\n\\`*_\[!<&]")
+
+# Anything in a body that makes it more than simple blocks, wherever it is: a reference or
+# footnote definition (`]:`), an inline footnote, line endings or NUL characters markdown-it
+# would first rewrite.
+_NOT_SIMPLE = re.compile(r"[\r\0]|\]:|\^\[")
+# A table's delimiter row, and the characters its other rows may not hold here: those that
+# escape a `|` or hide one in a code span, white space that markdown-it versions trim differently.
+_TABLE_DELIMITERS = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+")
+_TABLE_ROW_NOT_SIMPLE = re.compile(r"[\\`]|[^\S \t]")
+_HEADING = re.compile(r"(#{1,6}) (.*)")
+_BULLET = re.compile(r"([-*+]) (.*)")
+_ORDERED = re.compile(r"([0-9]{1,9})([.)]) (.*)")
+_ORDERED_START = re.compile(r"[0-9]{1,9}[.)](?:[ \t]|$)")
+# A line's first character that can start no block but a paragraph, whatever follows it.
+_PARAGRAPH_ONLY_START = re.compile(r"[^\s#>\-*+_=`~<|\[:0-9]")
+
+
+def _starts_paragraph(line: str) -> bool:
+    """True when `line` can only be (part of) a paragraph: no block rule matches it, so it
+    neither starts another block nor ends a paragraph above it. False may still be one."""
+    if "|" in line:
+        return False  # it could be a table's first row
+    first = line[0]
+    if _PARAGRAPH_ONLY_START.match(first):
+        return True
+    if first.isspace():
+        return False
+    if first in "[:":
+        return True  # reference definitions are ruled out for the whole body (`]:`)
+    if first.isdigit():
+        return _ORDERED_START.match(line) is None
+    if len(line) < 2 or line[1] in " \t":
+        return False
+    if first == "#":
+        return line.lstrip("#")[:1] not in ("", " ", "\t")  # "#hashtag", not a heading
+    if first in "*_-=":
+        # not a rule (`***`, `- - -`) nor a setext underline (`---`, `===`)
+        return line.strip(first + " \t") != ""
+    if first in "`~":
+        return not line.startswith(first * 3)  # not a fence
+    return first == "+"  # "+1" (and "+ 1" was ruled out above)
+
+
+@dataclass(slots=True)
+class _Inline:
+    """The inline text of a block, rendered once the whole body has been read."""
+
+    content: str
+    in_paragraph: bool = True  # False in a table cell
+    pieces: list[Piece] | None = None  # simple text read by simple_inline
+    token: Token | None = None  # markdown-it's inline token for any other (neither: plain text)
+
+
+@dataclass(slots=True)
+class _Heading:
+    level: int
+    text: _Inline
+
+
+class SimpleBodies:
+    """Renders bodies made only of simple blocks; `render` gives None for any other."""
+
+    def __init__(self, md: MarkdownIt, heading_slug: Callable[[str], str], anchor_levels: range) -> None:
+        self._md = md
+        self._heading_slug = heading_slug
+        self._anchor_levels = anchor_levels
+
+    def render(self, text: str) -> tuple[str, str] | None:
+        """The body's HTML and the plain text of its first paragraph, or None."""
+        if _NOT_SIMPLE.search(text):
+            return None
+        blocks = _read_blocks(text.split("\n"))
+        if blocks is None:
+            return None
+        inlines = [part.text if isinstance(part, _Heading) else part for part in blocks if not isinstance(part, str)]
+        env: dict[str, object] = {}
+        self._parse_inline(inlines, text, env)
+        return self._render(blocks, env), _first_paragraph(blocks)
+
+    def _parse_inline(self, inlines: list[_Inline], text: str, env: dict[str, object]) -> None:
+        md = self._md
+        tokens: list[Token] = []
+        for inline in inlines:
+            if INLINE_RULE_START.search(inline.content) is None:
+                continue
+            inline.pieces = simple_inline(inline.content)
+            if inline.pieces is None:
+                token = inline.token = Token("inline", "", 0, content=inline.content, children=[])
+                md.inline.parse(inline.content, md, env, token.children)  # type: ignore[arg-type]
+                tokens.append(token)
+        if tokens:
+            text_join(StateCore(text, md, env, tokens))
+
+    def _render(self, blocks: list[str | _Inline | _Heading], env: dict[str, object]) -> str:
+        md = self._md
+        render_inline = md.renderer.renderInline  # type: ignore[attr-defined]
+        options = md.options
+        slugs: set[str] = set()
+
+        def inline_html(inline: _Inline) -> str:
+            if inline.token is not None:
+                return str(render_inline(inline.token.children, options, env))
+            if inline.pieces is not None:
+                return pieces_html(inline.pieces)
+            return escapeHtml(inline.content)
+
+        out: list[str] = []
+        for part in blocks:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, _Inline):
+                out.append(inline_html(part))
+            else:
+                tag = f"h{part.level}"
+                if part.level in self._anchor_levels:
+                    slug = _unique(self._heading_slug(_heading_title(part.text)), slugs)
+                    out.append(f'<{tag} id="{escapeHtml(slug)}">')
+                else:
+                    out.append(f"<{tag}>")
+                out.append(inline_html(part.text))
+                out.append(f"</{tag}>\n")
+        return "".join(out)
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    """`slug`, or `slug-1`, `slug-2`... the first not yet taken (as the anchors plugin does)."""
+    unique, number = slug, 1
+    while unique in taken:
+        unique = f"{slug}-{number}"
+        number += 1
+    taken.add(unique)
+    return unique
+
+
+def _trimmed(line: str) -> str | None:
+    """`line` without trailing spaces and tabs, or None where it ends in other white space,
+    which versions of markdown-it trim differently."""
+    line = line.rstrip(" \t")
+    return None if line and line[-1].isspace() else line
+
+
+def _read_blocks(lines: list[str]) -> list[str | _Inline | _Heading] | None:
+    """The body as HTML pieces, inline text and headings in order, or None if not simple."""
+    out: list[str | _Inline | _Heading] = []
+    count = len(lines)
+    index = 0
+    while index < count:
+        line = _trimmed(lines[index])
+        if line is None:
+            return None
+        if not line:
+            index += 1
+            continue
+        if line[0] == "#" and (heading := _HEADING.fullmatch(line)):
+            hashes, content = heading.groups()
+            if not content or content[0].isspace() or content.endswith("#"):
+                return None
+            out.append(_Heading(len(hashes), _Inline(content)))
+            index += 1
+        elif line[0] == ">":
+            index = _read_quote(lines, index, out)
+        elif line[0] == "|":
+            index = _read_table(lines, index, out)
+        elif (item := _list_item(line)) is not None:
+            index = _read_list(lines, index, item[0], out)
+        elif _starts_paragraph(line):
+            index = _read_paragraph(lines, index, out)
+        else:
+            return None
+        if index < 0:
+            return None
+    return out
+
+
+def _read_paragraph(lines: list[str], index: int, out: list[str | _Inline | _Heading]) -> int:
+    """Reads the paragraph starting at `index`: lines that can only continue it, up to a
+    blank line. Gives the index after it, or -1 if it ends any other way."""
+    taken: list[str] = []
+    while index < len(lines):
+        line = _trimmed(lines[index])
+        if line is None:
+            return -1
+        if not line:
+            break
+        if not _starts_paragraph(line):
+            return -1
+        taken.append(lines[index])  # trailing spaces within a paragraph are a line break
+        index += 1
+    out += ["<p>", _Inline("\n".join(taken).rstrip(" \t")), "</p>\n"]
+    return index
+
+
+def _read_quote(lines: list[str], index: int, out: list[str | _Inline | _Heading]) -> int:
+    """Reads a quote of paragraphs up to a blank line: every line of it "> " and a line of
+    a paragraph, or ">" alone between two paragraphs."""
+    paragraphs: list[list[str]] = [[]]
+    while index < len(lines):
+        line = _trimmed(lines[index])
+        if line is None:
+            return -1
+        if not line:
+            break
+        if line == ">":
+            if not paragraphs[-1]:
+                return -1
+            paragraphs.append([])
+        elif line.startswith("> ") and _starts_paragraph(line[2:]):
+            paragraphs[-1].append(lines[index][2:])
+        else:
+            return -1
+        index += 1
+    if not paragraphs[-1]:
+        return -1
+    out.append("<blockquote>\n")
+    for taken in paragraphs:
+        out += ["<p>", _Inline("\n".join(taken).rstrip(" \t")), "</p>\n"]
+    out.append("</blockquote>\n")
+    return index
+
+
+def _read_table(lines: list[str], index: int, out: list[str | _Inline | _Heading]) -> int:
+    """Reads a table whose every row starts and ends with "|", up to a blank line."""
+    if index + 1 >= len(lines):
+        return -1
+    header = _table_cells(lines[index])
+    delimiters = _trimmed(lines[index + 1])
+    if header is None or delimiters is None or not _TABLE_DELIMITERS.fullmatch(delimiters):
+        return -1
+    styles = []
+    for delimiter in delimiters[1:-1].split("|"):
+        delimiter = delimiter.strip(" \t")
+        align = {(True, True): "center", (False, True): "right", (True, False): "left"}.get(
+            (delimiter[0] == ":", delimiter[-1] == ":"))
+        styles.append(f' style="text-align:{align}"' if align else "")
+    if len(header) != len(styles):
+        return -1
+    out.append("<table>\n<thead>\n<tr>\n")
+    for cell, style in zip(header, styles, strict=True):
+        out += [f"<th{style}>", _Inline(cell, in_paragraph=False), "</th>\n"]
+    out.append("</tr>\n</thead>\n")
+    index += 2
+    body = False
+    while index < len(lines) and lines[index].strip(" \t"):
+        row = _table_cells(lines[index])
+        if row is None:
+            return -1
+        if not body:
+            out.append("<tbody>\n")
+            body = True
+        out.append("<tr>\n")
+        for column, style in enumerate(styles):
+            cell = row[column] if column < len(row) else ""
+            out += [f"<td{style}>", _Inline(cell, in_paragraph=False), "</td>\n"]
+        out.append("</tr>\n")
+        index += 1
+    out.append("</tbody>\n</table>\n" if body else "</table>\n")
+    return index
+
+
+def _table_cells(line: str) -> list[str] | None:
+    """The cells of a table row that starts and ends with "|", or None for any other line."""
+    line = line.rstrip(" \t")
+    if len(line) < 2 or line[0] != "|" or line[-1] != "|" or _TABLE_ROW_NOT_SIMPLE.search(line):
+        return None
+    return [cell.strip(" \t") for cell in line[1:-1].split("|")]
+
+
+def _list_item(line: str) -> tuple[str, int, str] | None:
+    """(marker, first number, content) of a one-line list item whose content is a paragraph;
+    the marker is the bullet, or the delimiter after an ordered item's number."""
+    first = line[0]
+    if first in "-*+":
+        bullet = _BULLET.fullmatch(line)
+        if bullet and bullet.group(2) and _starts_paragraph(bullet.group(2)):
+            return bullet.group(1), 1, bullet.group(2)
+    elif first.isdigit():
+        ordered = _ORDERED.fullmatch(line)
+        if ordered and ordered.group(3) and _starts_paragraph(ordered.group(3)):
+            return ordered.group(2), int(ordered.group(1)), ordered.group(3)
+    return None
+
+
+def _read_list(lines: list[str], index: int, marker: str, out: list[str | _Inline | _Heading]) -> int:
+    """Reads the list starting at `index`: items with the same marker, each one line, set
+    apart by blank lines or none (a loose list or a tight one)."""
+    items: list[str] = []
+    start = 1
+    loose = False
+    count = len(lines)
+    while index < count:
+        line = _trimmed(lines[index])
+        if line is None:
+            return -1
+        item = _list_item(line)
+        if item is None or item[0] != marker:
+            return -1
+        if not items:
+            start = item[1]
+        items.append(item[2])
+        index += 1
+        after = index
+        while after < count and not lines[after].strip(" \t"):
+            after += 1
+        if after == count:
+            index = after
+            break
+        following = _trimmed(lines[after])
+        if following is None:
+            return -1
+        next_item = _list_item(following)
+        if next_item is None or next_item[0] != marker:
+            if after == index:
+                return -1  # a lazy continuation line, or a list of another kind right after
+            index = after
+            break
+        loose = loose or after > index
+        index = after
+    ordered = marker in ".)"
+    tag = "ol" if ordered else "ul"
+    out.append(f'<{tag} start="{start}">\n' if ordered and start != 1 else f"<{tag}>\n")
+    for content in items:
+        if loose:
+            out += ["<li>\n<p>", _Inline(content), "</p>\n</li>\n"]
+        else:
+            out += ["<li>", _Inline(content), "</li>\n"]
+    out.append(f"</{tag}>\n")
+    return index
+
+
+def _first_paragraph(blocks: list[str | _Inline | _Heading]) -> str:
+    """The plain text of the first paragraph (in a list or quote too) that has any."""
+    for part in blocks:
+        if isinstance(part, _Inline) and part.in_paragraph:
+            if part.token is not None:
+                text = plain_text(part.token)
+            else:
+                text = collapse_spaces(part.content if part.pieces is None else pieces_text(part.pieces))
+            if text:
+                return text
+    return ""
+
+
+def _heading_title(inline: _Inline) -> str:
+    """The text the anchors plugin makes a heading's id of."""
+    if inline.pieces is not None:
+        return pieces_text(inline.pieces)
+    if inline.token is None:
+        return inline.content
+    return "".join(child.content for child in inline.token.children or ()
+                   if child.type in ("text", "code_inline"))
+
+
+def plain_text(inline: Token) -> str:
+    """The text of an inline token's children, without markup, white space runs made one space."""
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return collapse_spaces("".join(parts))
+
+
+def collapse_spaces(text: str) -> str:
+    """`text` with each run of whitespace made one space and none at either end.
+
+    The same as `re.sub(r"\\s+", " ", text).strip()` (str.split and \\s take the same
+    characters for whitespace), several times quicker.
+    """
+    return " ".join(text.split())
