@@ -1,13 +1,13 @@
 """The common blocks of an article body, parsed without markdown-it's block parser.
 
-Most news articles are paragraphs, headings, one-line list items and one-line-per-line
-quotes, each set apart from the next by a blank line. `SimpleBodies.render` turns such a
-body into HTML directly: it reads each line once, hands the text of each block to
-markdown-it's inline parser and renderer (or escapes it, where no inline rule can match),
-and names headings as the anchors plugin does. A body with anything else in it (a table, a
-footnote, a fence, raw HTML blocks, an indented line, a lazy continuation line...) gives
-None, and goes through markdown-it whole. Block parsing, the block tokens and their
-rendering were half the time spent on a body; tests compare the two outputs.
+Most news articles are paragraphs, headings, one-line list items, quotes, tables and
+one-line footnotes, each set apart from the next by a blank line. `SimpleBodies.render`
+turns such a body into HTML directly: it reads each line once, hands the text of each block
+to markdown_inline (or markdown-it's inline parser, for text that is more than simple), and
+names headings and numbers footnotes as the plugins do. A body with anything else in it (a
+fence, an indented line, raw HTML blocks, a lazy continuation line, a link reference
+definition...) gives None, and goes through markdown-it whole. Block parsing, the block
+tokens and their rendering were half the time spent on a body; tests compare the two outputs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -28,10 +29,12 @@ from gettimes.markdown_inline import Piece, pieces_html, pieces_text, simple_inl
 # parser would make it: the parser stops at other characters too, but no rule matches there.
 INLINE_RULE_START = re.compile(r"[\n\\`*_\[!<&]")
 
-# Anything in a body that makes it more than simple blocks, wherever it is: a reference or
-# footnote definition (`]:`), an inline footnote, line endings or NUL characters markdown-it
-# would first rewrite.
-_NOT_SIMPLE = re.compile(r"[\r\0]|\]:|\^\[")
+# Anything in a body that makes it more than simple blocks, wherever it is: an inline
+# footnote, line endings or NUL characters markdown-it would first rewrite.
+_NOT_SIMPLE = re.compile(r"[\r\0]|\^\[")
+# A footnote's text, on one line: the only place a simple body may hold a `]:` (which would
+# otherwise be a link reference definition).
+_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]: (.*)")
 # A table's delimiter row, and the characters its other rows may not hold here: those that
 # escape a `|` or hide one in a code span, white space that markdown-it versions trim differently.
 _TABLE_DELIMITERS = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+")
@@ -55,7 +58,7 @@ def _starts_paragraph(line: str) -> bool:
     if first.isspace():
         return False
     if first in "[:":
-        return True  # reference definitions are ruled out for the whole body (`]:`)
+        return True  # `SimpleBodies.render` takes no body with a `]:` but in its footnotes
     if first.isdigit():
         return _ORDERED_START.match(line) is None
     if len(line) < 2 or line[1] in " \t":
@@ -76,6 +79,7 @@ class _Inline:
 
     content: str
     in_paragraph: bool = True  # False in a table cell
+    as_tokens: bool = False  # parsed by markdown-it's inline parser, whatever it holds
     pieces: list[Piece] | None = None  # simple text read by simple_inline
     token: Token | None = None  # markdown-it's inline token for any other (neither: plain text)
 
@@ -84,6 +88,17 @@ class _Inline:
 class _Heading:
     level: int
     text: _Inline
+
+
+@dataclass(slots=True)
+class _Footnote:
+    """A footnote's text, written after the body if the body refers to it."""
+
+    label: str
+    text: _Inline
+
+
+Part = str | _Inline | _Heading | _Footnote
 
 
 class SimpleBodies:
@@ -101,18 +116,27 @@ class SimpleBodies:
         blocks = _read_blocks(text.split("\n"))
         if blocks is None:
             return None
-        inlines = [part.text if isinstance(part, _Heading) else part for part in blocks if not isinstance(part, str)]
-        env: dict[str, object] = {}
+        notes = {part.label: part.text for part in blocks if isinstance(part, _Footnote)}
+        if text.count("]:") != len(notes):
+            return None  # a `]:` elsewhere: a link reference definition, or one markdown-it reads so
+        inlines = [part if isinstance(part, _Inline) else part.text for part in blocks if not isinstance(part, str)]
+        env: dict[str, Any] = {}
+        if notes:
+            env["footnotes"] = {"refs": {f":{label}": -1 for label in notes}, "list": {}}
         self._parse_inline(inlines, text, env)
-        return self._render(blocks, env), _first_paragraph(blocks)
+        html = self._render(blocks, env)
+        used_notes = [notes[note["label"]] for note in env["footnotes"]["list"].values()] if notes else []
+        if used_notes:
+            html += self._render_footnotes(used_notes, env)
+        return html, _first_paragraph(blocks, used_notes)
 
-    def _parse_inline(self, inlines: list[_Inline], text: str, env: dict[str, object]) -> None:
+    def _parse_inline(self, inlines: list[_Inline], text: str, env: dict[str, Any]) -> None:
         md = self._md
         tokens: list[Token] = []
         for inline in inlines:
-            if INLINE_RULE_START.search(inline.content) is None:
+            if INLINE_RULE_START.search(inline.content) is None and not inline.as_tokens:
                 continue
-            inline.pieces = simple_inline(inline.content)
+            inline.pieces = None if inline.as_tokens else simple_inline(inline.content)
             if inline.pieces is None:
                 token = inline.token = Token("inline", "", 0, content=inline.content, children=[])
                 md.inline.parse(inline.content, md, env, token.children)  # type: ignore[arg-type]
@@ -120,7 +144,7 @@ class SimpleBodies:
         if tokens:
             text_join(StateCore(text, md, env, tokens))
 
-    def _render(self, blocks: list[str | _Inline | _Heading], env: dict[str, object]) -> str:
+    def _render(self, blocks: list[Part], env: dict[str, object]) -> str:
         md = self._md
         render_inline = md.renderer.renderInline  # type: ignore[attr-defined]
         options = md.options
@@ -139,7 +163,7 @@ class SimpleBodies:
                 out.append(part)
             elif isinstance(part, _Inline):
                 out.append(inline_html(part))
-            else:
+            elif isinstance(part, _Heading):
                 tag = f"h{part.level}"
                 if part.level in self._anchor_levels:
                     slug = _unique(self._heading_slug(_heading_title(part.text)), slugs)
@@ -149,6 +173,21 @@ class SimpleBodies:
                 out.append(inline_html(part.text))
                 out.append(f"</{tag}>\n")
         return "".join(out)
+
+    def _render_footnotes(self, notes: list[_Inline], env: dict[str, Any]) -> str:
+        """The footnotes the body refers to, in the order it first does, as the footnote
+        plugin writes them after the body: the same tokens, through the same renderer."""
+        md = self._md
+        tokens = [Token("footnote_block_open", "", 1)]
+        for number, (note, data) in enumerate(zip(notes, env["footnotes"]["list"].values(), strict=True)):
+            assert note.token is not None  # (as_tokens)
+            tokens += [Token("footnote_open", "", 1, meta={"id": number, "label": data["label"]}),
+                       Token("paragraph_open", "p", 1, block=True), note.token]
+            tokens += [Token("footnote_anchor", "", 0, meta={"id": number, "subId": sub, "label": data["label"]})
+                       for sub in range(max(data["count"], 1))]
+            tokens += [Token("paragraph_close", "p", -1, block=True), Token("footnote_close", "", -1)]
+        tokens.append(Token("footnote_block_close", "", -1))
+        return str(md.renderer.render(tokens, md.options, env))
 
 
 def _unique(slug: str, taken: set[str]) -> str:
@@ -168,9 +207,9 @@ def _trimmed(line: str) -> str | None:
     return None if line and line[-1].isspace() else line
 
 
-def _read_blocks(lines: list[str]) -> list[str | _Inline | _Heading] | None:
+def _read_blocks(lines: list[str]) -> list[Part] | None:
     """The body as HTML pieces, inline text and headings in order, or None if not simple."""
-    out: list[str | _Inline | _Heading] = []
+    out: list[Part] = []
     count = len(lines)
     index = 0
     while index < count:
@@ -190,6 +229,8 @@ def _read_blocks(lines: list[str]) -> list[str | _Inline | _Heading] | None:
             index = _read_quote(lines, index, out)
         elif line[0] == "|":
             index = _read_table(lines, index, out)
+        elif line.startswith("[^"):
+            index = _read_footnote(lines, index, out)
         elif (item := _list_item(line)) is not None:
             index = _read_list(lines, index, item[0], out)
         elif _starts_paragraph(line):
@@ -201,7 +242,7 @@ def _read_blocks(lines: list[str]) -> list[str | _Inline | _Heading] | None:
     return out
 
 
-def _read_paragraph(lines: list[str], index: int, out: list[str | _Inline | _Heading]) -> int:
+def _read_paragraph(lines: list[str], index: int, out: list[Part]) -> int:
     """Reads the paragraph starting at `index`: lines that can only continue it, up to a
     blank line. Gives the index after it, or -1 if it ends any other way."""
     taken: list[str] = []
@@ -219,7 +260,7 @@ def _read_paragraph(lines: list[str], index: int, out: list[str | _Inline | _Hea
     return index
 
 
-def _read_quote(lines: list[str], index: int, out: list[str | _Inline | _Heading]) -> int:
+def _read_quote(lines: list[str], index: int, out: list[Part]) -> int:
     """Reads a quote of paragraphs up to a blank line: every line of it "> " and a line of
     a paragraph, or ">" alone between two paragraphs."""
     paragraphs: list[list[str]] = [[]]
@@ -247,7 +288,23 @@ def _read_quote(lines: list[str], index: int, out: list[str | _Inline | _Heading
     return index
 
 
-def _read_table(lines: list[str], index: int, out: list[str | _Inline | _Heading]) -> int:
+def _read_footnote(lines: list[str], index: int, out: list[Part]) -> int:
+    """Reads a footnote's text on one line, followed by a blank line or another footnote."""
+    line = _trimmed(lines[index])
+    note = _FOOTNOTE.fullmatch(line or "")
+    if note is None or not note.group(2) or not _starts_paragraph(note.group(2)) or "[^" in note.group(2):
+        return -1  # (a footnote in a footnote would be numbered in the order markdown-it reads them)
+    label = note.group(1)
+    if any(isinstance(part, _Footnote) and part.label == label for part in out):
+        return -1
+    index += 1
+    if index < len(lines) and lines[index].strip(" \t") and not lines[index].startswith("[^"):
+        return -1  # a lazy continuation line
+    out.append(_Footnote(label, _Inline(note.group(2), as_tokens=True)))
+    return index
+
+
+def _read_table(lines: list[str], index: int, out: list[Part]) -> int:
     """Reads a table whose every row starts and ends with "|", up to a blank line."""
     if index + 1 >= len(lines):
         return -1
@@ -309,7 +366,7 @@ def _list_item(line: str) -> tuple[str, int, str] | None:
     return None
 
 
-def _read_list(lines: list[str], index: int, marker: str, out: list[str | _Inline | _Heading]) -> int:
+def _read_list(lines: list[str], index: int, marker: str, out: list[Part]) -> int:
     """Reads the list starting at `index`: items with the same marker, each one line, set
     apart by blank lines or none (a loose list or a tight one)."""
     items: list[str] = []
@@ -356,9 +413,10 @@ def _read_list(lines: list[str], index: int, marker: str, out: list[str | _Inlin
     return index
 
 
-def _first_paragraph(blocks: list[str | _Inline | _Heading]) -> str:
-    """The plain text of the first paragraph (in a list or quote too) that has any."""
-    for part in blocks:
+def _first_paragraph(blocks: list[Part], notes: list[_Inline]) -> str:
+    """The plain text of the first paragraph (in a list or quote too, or else in a footnote
+    written after the body) that has any."""
+    for part in [*blocks, *notes]:
         if isinstance(part, _Inline) and part.in_paragraph:
             if part.token is not None:
                 text = plain_text(part.token)

@@ -341,12 +341,13 @@ def test_a_typical_body_renders_as_markdown_it_does() -> None:
 # themselves: bodies of these are mostly theirs, or just miss being so.
 _SIMPLE_OPENINGS = ["", "", "", "## ", "### ", "# ", "#", "- ", "* ", "+ ", "-", "1. ", "2) ", "3. ", "> ", ">",
                     ">  ", "| ", "|---|---|", "|:-|-:|", "| a | b |", ":-|-:", "a | ", "+", "=", "***", "` ", "[x] ",
-                    "1.5 ", " "]
+                    "1.5 ", " ", "[^1]: ", "[^2]: ", "[^1]:", "[^a b]: ", "[a]: /x "]
 _INLINE_WORDS = ["word", "word", "Seoul", "한국", "*em*", "**strong**", "_u_", "__uu__", "*a b*", "* a*", "*a *",
                  "*a*b", "a*b*", "**a*", "*", "_", "[link](/x)", "[l](https://example.com/a?b=1&c=2#d)",
                  "[l](/a b)", "[l](javascript:x)", "[l]", "[l](<x>)", "![i](/p.png)", "![](/p.png)", "[](/x)",
                  "(*p*)", "*p*.", "*p*,", "*p*)", "*p*!", "S&P", "&amp;", "&#35;", "&x", "AT&T;", "\\*", "`c`",
-                 "<b>", "a | b", "]", "(", ")", "!", ".", "50%", "—", "x_y_z", "[*a*](/x)", "*[a](/x)*", "^", "end  "]
+                 "<b>", "a | b", "]", "(", ")", "!", ".", "50%", "—", "x_y_z", "[*a*](/x)", "*[a](/x)*", "^",
+                 "[^1]", "[^2]", "[^3]", "]:", "end  "]
 
 
 @settings(max_examples=500, deadline=None)
@@ -373,6 +374,9 @@ def test_simple_inline_text_renders_as_markdown_it_does(words: list[str]) -> Non
     "#5 ranked\n", "##\n", "text  \nbreak\n", "a\u00a0\n", "a\u3000\nb\n", "[a](/x)[b](/y)", "![a](/p.png 'T')",
     "[a](/x) *b*", "*[a](/x)*", "&copy; S&P &#35; AT&T; &x;", "[a] (/x)", "[a](/x\ty)", "![a](/x) ![b](/y)",
     "## [Link](/x) and *em*\n\n## Link and em\n", "# One\n## One\n### One\n#### One\n##### One\n",
+    "A[^2] b[^1] c[^2].\n\n[^1]: One.\n[^2]: *Two*.\n[^3]: Unused.\n", "A[^1].\n\n[^1]: One.\nlazy\n",
+    "A[^1].\n[^1]: One.\n", "## Only[^1]\n\n[^1]: Note text.\n", "[^1]: Only a note.\n", "A[^x]\n\n[^1]: One.\n",
+    "A[^1]\n\n[^1]: One[^1].\n", "A[^1]\n\n[^1]: One.\n[^1]: Two.\n", "A[^1]\n\n[^1]: One.\n\n[b]: /x\n\n[b]\n",
 ])
 def test_edges_of_simple_bodies_render_as_markdown_it_does(text: str) -> None:
     assert HTML.render(text) == STOCK_HTML.render(text)
