@@ -177,33 +177,45 @@ class StagedOutput:
         self._owners[rel] = source
         return True
 
-    def write(self, rel: str, data: bytes) -> None:
-        if self.fresh and self._write_new(rel, data):
-            return
+    def write(self, rel: str, data: bytes) -> os.stat_result:
+        """Stage `data` as `rel`; gives the staged file's status (its size and modification
+        time go into the cache)."""
+        if self.fresh:
+            status = self._write_new(rel, data)
+            if status is not None:
+                return status
         previous = self.final / rel
         if _same_bytes(previous, data):
             self._link_previous(rel)
-            return
+            return self.stat(rel)
         if not self._write_over(rel, data):
             with open(self._replace(rel), "wb") as handle:
                 handle.write(data)
         self.written += 1
+        return self.stat(rel)
 
-    def _write_new(self, rel: str, data: bytes) -> bool:
-        """Write `rel` into a staging folder that held nothing; False if something stands in the way."""
+    def _write_new(self, rel: str, data: bytes) -> os.stat_result | None:
+        """Write `rel` into a staging folder that held nothing; None if something stands in the way."""
         path = f"{self.staging}/{rel}"
         folder = path.rpartition("/")[0]
         try:
             if folder not in self._fresh_dirs:
-                os.makedirs(folder, exist_ok=True)
+                try:
+                    os.mkdir(folder)  # most pages have a folder of their own, in one that is there
+                except FileNotFoundError:
+                    os.makedirs(folder, exist_ok=True)
+                except FileExistsError:
+                    pass
                 self._fresh_dirs.add(folder)
             with open(path, "xb") as handle:
                 handle.write(data)
+                handle.flush()
+                status = os.fstat(handle.fileno())
         except OSError:  # a file where a folder must be, or the other way round: the careful way
-            return False
+            return None
         self._changed.add(rel)
         self.written += 1
-        return True
+        return status
 
     def _write_over(self, rel: str, data: bytes) -> bool:
         """Write over the staged file in place if it has no other name (no link to the live site).

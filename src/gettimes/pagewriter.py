@@ -271,8 +271,7 @@ def _make_generated(state: tuple[Sequence[GeneratedFile], Path, bool],
     pages = []
     for position, fingerprint in chunk:
         file = files[position]
-        output.write(file.path, file.data)
-        stat = output.stat(file.path)
+        stat = output.write(file.path, file.data)
         pages.append((file.path, WrittenPage(fingerprint, stat.st_size, stat.st_mtime_ns)))
     return _Rendered(output.written, output.unchanged, tuple(pages), ())
 
@@ -308,8 +307,7 @@ def _write_chunk(state: _State, chunk: Sequence[_Task]) -> _Rendered:
             html = state.renderer.render(job, report)
         if html is None:
             continue
-        output.write(job.path, html)
-        stat = output.stat(job.path)
+        stat = output.write(job.path, html)
         if page is None:
             fingerprint, context = state.fingerprints.page(job)
             page = WrittenPage(fingerprint, 0, 0, context, state.partials)
