@@ -30,8 +30,10 @@ from gettimes.markdown_inline import Piece, pieces_html, pieces_text, simple_inl
 INLINE_RULE_START = re.compile(r"[\n\\`*_\[!<&]")
 
 # Anything in a body that makes it more than simple blocks, wherever it is: an inline
-# footnote, line endings or NUL characters markdown-it would first rewrite.
-_NOT_SIMPLE = re.compile(r"[\r\0]|\^\[")
+# footnote, line endings or NUL characters markdown-it would first rewrite. (Looked for as
+# substrings: a regular expression with these alternatives stepped through a body at a third
+# of the time spent reading it.)
+_NOT_SIMPLE = ("^[", "\r", "\0")
 # A footnote's text, on one line: the only place a simple body may hold a `]:` (which would
 # otherwise be a link reference definition).
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]: (.*)")
@@ -111,7 +113,7 @@ class SimpleBodies:
 
     def render(self, text: str) -> tuple[str, str] | None:
         """The body's HTML and the plain text of its first paragraph, or None."""
-        if _NOT_SIMPLE.search(text):
+        if any(part in text for part in _NOT_SIMPLE):
             return None
         blocks = _read_blocks(text.split("\n"))
         if blocks is None:
