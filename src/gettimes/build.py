@@ -368,8 +368,6 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     # Only into a copy of the output as recorded: its spare is then that output, for the second swap.
     later: list[Later] | None = [] if options.splice_later and options.cache and output.is_copy else None
     try:
-        if options.cache:
-            cache.save_articles_ahead()
         showing = prepared.showing(shown_only, jobs) if updated is not None and prepared is not None else None
         written, generated = _write_site(site, jobs, partial(_generated_files, site, jobs, cache, shown_only), output,
                                          cache, options.workers, report, progress, shown_only, showing, later)
@@ -382,7 +380,6 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         counts = output.commit(_files_of(record, output_dir))
     except BaseException:
         output.discard()
-        cache.articles_saved_ahead()  # a build returns once its files are written
         raise
     result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
                          time.perf_counter() - started, tuple(report.warnings), swapped=options.cache,

@@ -22,7 +22,6 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,8 +81,6 @@ class BuildCache:
     _shards_read: set[str] | None = None  # None: all of them (see replace_article)
     _saved: tuple[dict[str, PageRow], Any, dict[str, Any]] | None = None  # pages, freshness, derived
     _save_failed: bool = False
-    _articles_ahead: threading.Thread | None = None  # writing the article shards: save_articles_ahead
-    _articles_ahead_done: bool = False  # ... and it wrote them all
 
     @classmethod
     def open(cls, root: Path, salt: str, output: Path) -> BuildCache:
@@ -200,50 +197,21 @@ class BuildCache:
         self.new_derived[name] = (key, value)
         return value
 
-    def save_articles_ahead(self) -> None:
-        """Start writing the article shards now, in a thread, when this build loaded every
-        article itself (none came from the cache): `save` waits for it. At the end of a
-        cold build of 10,000 articles they were a third of a second of work for the main
-        process alone, which it can do while the workers render instead. Rows are kept by
-        what the file holds, so they are right to keep even if the build then fails."""
-        if self._articles_unread or self.articles or not self.used_articles or self._shards_read is not None \
-                or self._articles_ahead is not None:
-            return
-
-        def write() -> None:
-            with contextlib.suppress(OSError):
-                self._make_folder()
-                self._save_articles()
-                self._articles_ahead_done = True
-
-        self._articles_ahead = threading.Thread(target=write, name="save-articles")
-        self._articles_ahead.start()
-
-    def articles_saved_ahead(self) -> bool:
-        """Wait for the shards `save_articles_ahead` writes; whether it wrote them all."""
-        if self._articles_ahead is not None:
-            self._articles_ahead.join()
-        return self._articles_ahead_done
-
     def save(self, pages: Mapping[str, WrittenPage | PageRow], freshness: Any = None) -> None:
         """Write the cache; a failure to write only costs speed next time."""
         entries = {path: page_row(page) for path, page in pages.items()}  # plain tuples: pickled in C, both ways
-        self.articles_saved_ahead()
         # Saved again after a second swap: the articles used are the same, and their shards written.
-        articles_saved = self._saved is not None or self._articles_ahead_done
+        articles_saved = self._saved is not None
         self._saved, self._save_failed = None, True
         with contextlib.suppress(OSError):
-            self._make_folder()
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
             if not self._articles_unread and not articles_saved:
                 self._save_articles()
             _write(self.folder / f"pages-{self.output_key}.pickle",
                    {"version": f"{__version__}:{_FORMAT}", "entries": entries, "freshness": freshness,
                     "derived": self.new_derived})
             self._saved, self._save_failed = (entries, freshness, dict(self.new_derived)), False
-
-    def _make_folder(self) -> None:
-        self.folder.mkdir(exist_ok=True)
-        (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
 
     @property
     def saved(self) -> bool:
