@@ -21,6 +21,7 @@ from gettimes import build as build_module
 from gettimes import carryover, content, feeds, sitemaps
 from gettimes.build import build_site
 from gettimes.cache import BuildCache
+from gettimes.diagnostics import SiteError
 from gettimes.feeds import GeneratedFile
 from gettimes.fingerprint import Fingerprinter
 from gettimes.render import PageJob, PageRenderer
@@ -115,6 +116,19 @@ def test_an_unchanged_site_is_not_even_read_again(make_site: SiteFactory, monkey
     second = build_site(site, options(now=FIXED_NOW + timedelta(minutes=5)))
     assert (second.written, second.unchanged, second.pages) == (0, first.written, first.pages)
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_a_cold_build_that_fails_while_rendering_writes_no_output_and_no_cache(make_site: SiteFactory) -> None:
+    # The article cache is written while the pages render (BuildCache.save_articles_ahead).
+    site = make_site({**stories(8), "templates/article.html": "{{ page.missing.attribute }}"})
+    with pytest.raises(SiteError):
+        build_site(site, options())
+    assert not (site / "public").exists() and not (site / ".gettimes-cache").exists()
+    (site / "templates/article.html").unlink()
+    build_site(site, options())
+    assert len(list((site / ".gettimes-cache").glob("articles-*.pickle"))) > 1
+    assert not list((site / ".gettimes-cache").glob("*.tmp"))
+    assert tree(site / "public") == clean_build(site)
 
 
 @pytest.mark.parametrize(("name", "files", "later"), [

@@ -149,13 +149,14 @@ class LoadedSite:
 
 
 def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCache | None = None,
-              sources: SourceScan | None = None) -> Site | None:
+              sources: SourceScan | None = None, articles_loaded: Callable[[], None] | None = None) -> Site | None:
     """Read and validate everything; the first half of build and all of check.
 
     `sources` is the scan of the site's files a build made first, if any (files it
     found unchanged are then taken from the cache without being read). Templates
     compiled by an earlier build are reused unless caching is off; a build keeps
-    those it compiled once it has succeeded (`_keep_compiled`)."""
+    those it compiled once it has succeeded (`_keep_compiled`). `articles_loaded` is
+    called once every article is loaded without an error, before the rest is worked out."""
     config = load_config(root, report, options.base_url)
     if config is None:
         return None
@@ -178,6 +179,8 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
 
     loaded, outcomes = load_articles(root, files, loader, cache, options.workers, report,
                                      sources.digests if sources is not None else None, compile_templates)
+    if articles_loaded is not None and not report.has_errors:
+        articles_loaded()
     articles = assign_unique_slugs(loaded, report)
     markdown = MarkdownRenderer(config.markdown_html)
     pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
@@ -355,55 +358,61 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     prepared = ahead.prepared if ahead is not None and ahead.cache is cache else None
     kept_before = set(cache.new_derived)
     updated = prepared.updated(root, options, sources, cache, report) if prepared is not None else None
-    site = updated[0] if updated is not None else load_site(root, options, report, cache, sources)
-    output_dir = _output_folder(site, options, report) if site is not None else None
-    if site is None or output_dir is None:
-        raise SiteError(report)
-    jobs = updated[1] if updated is not None else list(plan_pages(site.config, site.index))
-    loaded = LoadedSite(options, site, tuple(jobs), sources.digests, tuple(report.items),
-                        frozenset(cache.new_derived.keys() - kept_before),
-                        prepared.shown_by if updated is not None and prepared is not None else None)
-    shown_only = shown_only_edits(cache, few_edits, site.outcomes)
-    output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
-    # Only into a copy of the output as recorded: its spare is then that output, for the second swap.
-    later: list[Later] | None = [] if options.splice_later and options.cache and output.is_copy else None
     try:
-        showing = prepared.showing(shown_only, jobs) if updated is not None and prepared is not None else None
-        written, generated = _write_site(site, jobs, partial(_generated_files, site, jobs, cache, shown_only), output,
-                                         cache, options.workers, report, progress, shown_only, showing, later)
-        cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
-        cache.keep(FEED_KEYS, feed_keys(generated))
-        if options.search_index:
-            index_search(site.config, output, report)
-        if report.has_errors:
+        site = updated[0] if updated is not None else load_site(root, options, report, cache, sources,
+                                                                  cache.save_articles_ahead if options.cache else None)
+        output_dir = _output_folder(site, options, report) if site is not None else None
+        if site is None or output_dir is None:
             raise SiteError(report)
-        counts = output.commit(_files_of(record, output_dir))
-    except BaseException:
-        output.discard()
-        raise
-    result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
-                         time.perf_counter() - started, tuple(report.warnings), swapped=options.cache,
-                         later=sum(len(batch.tasks) for batch in later or ()), loaded=loaded)
-    if committed is not None:
-        committed(result)
-    if options.cache:
-        fresh_until = options.now if templates_read_the_clock(root) else \
-            valid_until(site.articles, options.now, site.config.timezone, options.drafts)
-        cache.keep("spare", record.tree if record is not None else None)  # the old output is the spare now
-        cache.keep("bodies", _body_edit_state(site, options_key, generated))
-        cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
-                                      tuple(report.warnings), left=result.later))
-        _keep_compiled(site.templates)
-        if later and record is not None:
-            result, tree, spare, staged = _write_later(later, result, record.tree, counts.tree, options.workers,
-                                                       written, stop_later)
-            cache.keep("spare", spare)
-            cache.keep(STAGED_KEPT, {rel: page_row(page) for rel, page in staged.items()} if staged else None)
-            cache.save(written, Freshness(inputs, options.now, fresh_until, tree or counts.tree, len(jobs),
+        jobs = updated[1] if updated is not None else list(plan_pages(site.config, site.index))
+        loaded = LoadedSite(options, site, tuple(jobs), sources.digests, tuple(report.items),
+                            frozenset(cache.new_derived.keys() - kept_before),
+                            prepared.shown_by if updated is not None and prepared is not None else None)
+        shown_only = shown_only_edits(cache, few_edits, site.outcomes)
+        output = _open_output(output_dir, cache, record if few_edits is not None else None, checked)
+        # Only into a copy of the output as recorded: its spare is then that output, for the second swap.
+        later: list[Later] | None = [] if options.splice_later and options.cache and output.is_copy else None
+        try:
+            showing = prepared.showing(shown_only, jobs) if updated is not None and prepared is not None else None
+            make_generated = partial(_generated_files, site, jobs, cache, shown_only)
+            written, generated = _write_site(site, jobs, make_generated, output, cache, options.workers, report,
+                                             progress, shown_only, showing, later)
+            cache.keep(SITEMAP_KEYS, sitemap_keys(generated))
+            cache.keep(FEED_KEYS, feed_keys(generated))
+            if options.search_index:
+                index_search(site.config, output, report)
+            if report.has_errors:
+                raise SiteError(report)
+            counts = output.commit(_files_of(record, output_dir))
+        except BaseException:
+            output.discard()
+            raise
+        result = BuildResult(output_dir, len(jobs), counts.written, counts.unchanged, counts.removed,
+                             time.perf_counter() - started, tuple(report.warnings), swapped=options.cache,
+                             later=sum(len(batch.tasks) for batch in later or ()), loaded=loaded)
+        if committed is not None:
+            committed(result)
+        if options.cache:
+            fresh_until = options.now if templates_read_the_clock(root) else \
+                valid_until(site.articles, options.now, site.config.timezone, options.drafts)
+            cache.keep("spare", record.tree if record is not None else None)  # the old output is the spare now
+            cache.keep("bodies", _body_edit_state(site, options_key, generated))
+            cache.save(written, Freshness(inputs, options.now, fresh_until, counts.tree, len(jobs),
                                           tuple(report.warnings), left=result.later))
-            if committed is not None:
-                committed(result)
-    return result
+            _keep_compiled(site.templates)
+            if later and record is not None:
+                result, tree, spare, staged = _write_later(later, result, record.tree, counts.tree, options.workers,
+                                                           written, stop_later)
+                cache.keep("spare", spare)
+                cache.keep(STAGED_KEPT, {rel: page_row(page) for rel, page in staged.items()} if staged else None)
+                cache.save(written, Freshness(inputs, options.now, fresh_until, tree or counts.tree, len(jobs),
+                                              tuple(report.warnings), left=result.later))
+                if committed is not None:
+                    committed(result)
+        return result
+    except BaseException:
+        cache.discard_articles_ahead()  # a failed build writes nothing
+        raise
 
 
 def _write_later(later: list[Later], first: BuildResult, spare: Tree, current: Tree, workers: int,
