@@ -174,6 +174,7 @@ class SimpleBodies:
                     out.append(f"<{tag}>")
                 out.append(inline_html(part.text))
                 out.append(f"</{tag}>\n")
+            # (a _Footnote is written after the body, by _render_footnotes)
         return "".join(out)
 
     def _render_footnotes(self, notes: list[_Inline], env: dict[str, Any]) -> str:
