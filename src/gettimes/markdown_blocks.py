@@ -12,6 +12,7 @@ tokens and their rendering were half the time spent on a body; tests compare the
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,50 +246,53 @@ def _read_blocks(lines: list[str]) -> list[Part] | None:
     return out
 
 
+def _block_of(lines: list[str], index: int) -> list[str] | None:
+    """The lines from `index` up to the next blank line, as written; None if one of them
+    ends in white space other than spaces and tabs (see `_trimmed`)."""
+    block: list[str] = []
+    for line in itertools.islice(lines, index, None):
+        trimmed = _trimmed(line)
+        if trimmed is None:
+            return None
+        if not trimmed:
+            break
+        block.append(line)
+    return block
+
+
 def _read_paragraph(lines: list[str], index: int, out: list[Part]) -> int:
     """Reads the paragraph starting at `index`: lines that can only continue it, up to a
     blank line. Gives the index after it, or -1 if it ends any other way."""
-    taken: list[str] = []
-    while index < len(lines):
-        line = _trimmed(lines[index])
-        if line is None:
-            return -1
-        if not line:
-            break
-        if not _starts_paragraph(line):
-            return -1
-        taken.append(lines[index])  # trailing spaces within a paragraph are a line break
-        index += 1
-    out += ["<p>", _Inline("\n".join(taken).rstrip(" \t")), "</p>\n"]
-    return index
+    block = _block_of(lines, index)
+    if block is None or not all(_starts_paragraph(line.rstrip(" \t")) for line in block):
+        return -1
+    # (trailing spaces within a paragraph are a line break)
+    out += ["<p>", _Inline("\n".join(block).rstrip(" \t")), "</p>\n"]
+    return index + len(block)
 
 
 def _read_quote(lines: list[str], index: int, out: list[Part]) -> int:
     """Reads a quote of paragraphs up to a blank line: every line of it "> " and a line of
     a paragraph, or ">" alone between two paragraphs."""
+    block = _block_of(lines, index)
+    if block is None:
+        return -1
     paragraphs: list[list[str]] = [[]]
-    while index < len(lines):
-        line = _trimmed(lines[index])
-        if line is None:
-            return -1
-        if not line:
-            break
-        if line == ">":
-            if not paragraphs[-1]:
-                return -1
+    for written in block:
+        line = written.rstrip(" \t")
+        if line == ">" and paragraphs[-1]:
             paragraphs.append([])
         elif line.startswith("> ") and _starts_paragraph(line[2:]):
-            paragraphs[-1].append(lines[index][2:])
+            paragraphs[-1].append(written[2:])
         else:
             return -1
-        index += 1
     if not paragraphs[-1]:
         return -1
     out.append("<blockquote>\n")
     for taken in paragraphs:
         out += ["<p>", _Inline("\n".join(taken).rstrip(" \t")), "</p>\n"]
     out.append("</blockquote>\n")
-    return index
+    return index + len(block)
 
 
 def _read_footnote(lines: list[str], index: int, out: list[Part]) -> int:
