@@ -12,7 +12,6 @@ tokens and their rendering were half the time spent on a body; tests compare the
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,13 +249,15 @@ def _block_of(lines: list[str], index: int) -> list[str] | None:
     """The lines from `index` up to the next blank line, as written; None if one of them
     ends in white space other than spaces and tabs (see `_trimmed`)."""
     block: list[str] = []
-    for line in itertools.islice(lines, index, None):
+    while index < len(lines):
+        line = lines[index]
         trimmed = _trimmed(line)
         if trimmed is None:
             return None
         if not trimmed:
             break
         block.append(line)
+        index += 1
     return block
 
 
