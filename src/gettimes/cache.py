@@ -224,7 +224,7 @@ class BuildCache:
         if child == 0:  # the child: write, and leave without running any of the parent's exit handlers
             written = False
             with contextlib.suppress(BaseException):
-                self.folder.mkdir(exist_ok=True)
+                self._make_folder()
                 for (unplaced, _), (_, value) in zip(self._ahead_files, shards, strict=True):
                     _dump(unplaced, value)
                 written = True
@@ -246,6 +246,7 @@ class BuildCache:
                 os.unlink(unplaced)
         if self._ahead_files and self._ahead_folder_made:
             with contextlib.suppress(OSError):
+                (self.folder / ".gitignore").unlink()
                 self.folder.rmdir()
         self._ahead_files, self._articles_ahead_done = [], False
 
