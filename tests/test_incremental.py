@@ -18,7 +18,7 @@ import pytest
 
 from conftest import FIXED_NOW, SiteFactory, article, options
 from gettimes import build as build_module
-from gettimes import carryover, content, feeds, sitemaps
+from gettimes import carryover, content, feeds, sitemaps, sources
 from gettimes.build import build_site
 from gettimes.cache import BuildCache
 from gettimes.diagnostics import SiteError
@@ -116,6 +116,26 @@ def test_an_unchanged_site_is_not_even_read_again(make_site: SiteFactory, monkey
     second = build_site(site, options(now=FIXED_NOW + timedelta(minutes=5)))
     assert (second.written, second.unchanged, second.pages) == (0, first.written, first.pages)
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_a_first_build_leaves_reading_the_articles_to_its_workers(make_site: SiteFactory,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    scanned: list[bytes] = []
+    digest_bytes = sources.content_digest
+
+    def scan_digest(data: bytes) -> str:
+        scanned.append(data)
+        return digest_bytes(data)
+
+    monkeypatch.setattr(sources, "content_digest", scan_digest)  # what the scan reads (articles.py has its own)
+    first = build_site(site, options())
+    assert scanned and not any(b"Paragraph of story" in data for data in scanned)
+    second = build_site(site, options(now=FIXED_NOW + timedelta(minutes=5)))
+    assert (second.written, second.unchanged) == (0, first.written)  # the scan was completed from the workers
+    edit(site / "content/articles/2025/06/story-3.md", "Paragraph of story 3", "The paragraph of story 3")
+    build_site(site, options(now=FIXED_NOW + timedelta(minutes=10)))
+    assert tree(site / "public") == clean_build(site, now=FIXED_NOW + timedelta(minutes=10))
 
 
 def test_a_cold_build_that_fails_while_rendering_writes_no_output_and_no_cache(make_site: SiteFactory) -> None:

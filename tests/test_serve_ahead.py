@@ -88,9 +88,9 @@ def test_articles_unpacked_ahead_are_taken_as_they_are(make_site: SiteFactory,
     unpacked: list[str] = []
     unpack = article_store.Unpacker.unpack
 
-    def recording(self: article_store.Unpacker, row: article_store.Row) -> article_store.LoadOutcome:
+    def recording(self: article_store.Unpacker, row: article_store.Row, source: str = "") -> article_store.LoadOutcome:
         unpacked.append(row[0])
-        return unpack(self, row)
+        return unpack(self, row, source)
 
     monkeypatch.setattr(article_store.Unpacker, "unpack", recording)
     build_site(site, options(output=output), ahead=ahead)

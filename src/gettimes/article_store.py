@@ -34,6 +34,7 @@ class LoadOutcome:
     loaded: LoadedArticle | None
     diagnostics: tuple[Diagnostic, ...]
     card: str = ""  # digest of what listings show of the article (see fingerprint.card_digest)
+    source: str = ""  # the digest of the file's bytes, where this build read it (not kept in the row)
 
 
 def pack(outcome: LoadOutcome) -> Row:
@@ -53,13 +54,13 @@ class Unpacker:
         # back from one pickle: looking those up by identity spares hashing their strings.
         self._by_identity: dict[int, tuple[tuple[Any, ...], Any]] = {}
 
-    def unpack(self, row: Row) -> LoadOutcome:
+    def unpack(self, row: Row, source: str = "") -> LoadOutcome:
         rel, key, packed_loaded, diagnostics, card = row
         loaded = None
         if packed_loaded is not None:
             article, explicit_slug, slug_line, permalink = packed_loaded
             loaded = LoadedArticle(self._article(article), explicit_slug, slug_line, permalink)
-        return LoadOutcome(rel, key, loaded, tuple(Diagnostic(*d) for d in diagnostics), card)
+        return LoadOutcome(rel, key, loaded, tuple(Diagnostic(*d) for d in diagnostics), card, source)
 
     def _article(self, packed: tuple[Any, ...]) -> Article:
         if len(packed) != len(_ARTICLE_FIELDS):

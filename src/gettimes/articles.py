@@ -36,8 +36,12 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
     outcomes: dict[str, LoadOutcome] = {}
     misses: list[str] = []
     unpacker = Unpacker()
+    cache.get_article("")  # the cached articles are read at the first look-up, whether or not a file needs one
     for rel in files:
         source_digest = sources.get(rel)
+        if source_digest == "":  # scanned but not read (scan_sources's `unread`): the worker reads it
+            misses.append(rel)
+            continue
         if source_digest is None:
             try:
                 source_digest = content_digest((root / rel).read_bytes())
@@ -55,9 +59,9 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
         except (TypeError, ValueError):  # not a row of this version: load the file again
             misses.append(rel)
 
-    def collect(rows: list[Row]) -> None:
-        for row in rows:
-            outcome = unpacker.unpack(row)
+    def collect(rows: list[tuple[Row, str]]) -> None:
+        for row, source in rows:
+            outcome = unpacker.unpack(row, source)
             outcomes[outcome.rel] = outcome
             if outcome.key:
                 cache.put_article(outcome.key, row)
@@ -96,9 +100,9 @@ def unpack_ahead(cache: BuildCache) -> None:
             cache.unpacked[key] = outcome
 
 
-def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[str]) -> list[Row]:
+def _load_chunk(state: tuple[Path, ArticleLoader, BuildCache], rels: Sequence[str]) -> list[tuple[Row, str]]:
     root, loader, cache = state
-    return [pack(_load_one(root, loader, cache, rel)) for rel in rels]
+    return [(pack(outcome), outcome.source) for outcome in (_load_one(root, loader, cache, rel) for rel in rels)]
 
 
 def _load_one(root: Path, loader: ArticleLoader, cache: BuildCache, rel: str) -> LoadOutcome:
@@ -110,5 +114,5 @@ def _load_one(root: Path, loader: ArticleLoader, cache: BuildCache, rel: str) ->
         return LoadOutcome(rel, "", None, tuple(report.items))
     loaded = loader.load_bytes(rel, data, report)
     card = card_digest(loaded.article) if loaded is not None else ""
-    key = cache.article_key(rel, content_digest(data))
-    return LoadOutcome(rel, key, loaded, tuple(report.items), card)
+    source = content_digest(data)
+    return LoadOutcome(rel, cache.article_key(rel, source), loaded, tuple(report.items), card, source)

@@ -332,11 +332,13 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     config = load_config(root, Report(), options.base_url)
     planned_output = (options.output or root / (config.output_dir if config else "public")).resolve()
     cache = _open_cache(root, config, planned_output, options, ahead)
-    sources = scan_sources(root, cache.kept("sources"))
+    record = cache.freshness if isinstance(cache.freshness, Freshness) else None
+    # A first build leaves the articles to its workers to read; their digests complete the scan.
+    first = record is None and not cache.kept("sources")
+    sources = scan_sources(root, cache.kept("sources"), unread=f"{ARTICLES_DIR}/" if first else None)
     cache.keep("sources", sources.known)
     options_key = repr((options.drafts, options.future, options.base_url, str(planned_output), options.search_index))
     inputs = input_digest(sources, options_key)
-    record = cache.freshness if isinstance(cache.freshness, Freshness) else None
     if options.cache and record is not None and is_fresh(record, inputs, options.now, planned_output):
         return BuildResult(planned_output, record.pages, 0, len(record.tree.files), 0, time.perf_counter() - started,
                            record.warnings)
@@ -364,6 +366,10 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
         output_dir = _output_folder(site, options, report) if site is not None else None
         if site is None or output_dir is None:
             raise SiteError(report)
+        if first:
+            sources = sources.completed({rel: outcome.source for rel, outcome in site.outcomes.items()})
+            cache.keep("sources", sources.known)
+            inputs = input_digest(sources, options_key)
         jobs = updated[1] if updated is not None else list(plan_pages(site.config, site.index))
         loaded = LoadedSite(options, site, tuple(jobs), sources.digests, tuple(report.items),
                             frozenset(cache.new_derived.keys() - kept_before),

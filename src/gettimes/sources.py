@@ -31,6 +31,13 @@ class SourceScan:
     digests: Mapping[str, str]
     known: Mapping[str, tuple[Status, str]]  # to keep for the next scan
 
+    def completed(self, found: Mapping[str, str]) -> SourceScan:
+        """This scan with the digests of the files it left unread (`scan_sources`'s `unread`)
+        as `found` gives them; a file still without one (it could not be read) is left out."""
+        digests = {rel: value or found.get(rel, "") for rel, value in self.digests.items()}
+        return SourceScan({rel: value for rel, value in digests.items() if value},
+                          {rel: (status, digests[rel]) for rel, (status, _) in self.known.items() if digests.get(rel)})
+
     def digest(self) -> str:
         hasher = hashlib.blake2b(digest_size=20)
         for rel, value in sorted(self.digests.items()):
@@ -39,8 +46,12 @@ class SourceScan:
 
 
 def scan_sources(root: Path, known: Mapping[str, tuple[Status, str]] | None = None,
-                 folders: tuple[str, ...] = SITE_INPUTS) -> SourceScan:
-    """Digest every input file below `root`; `known` is the previous scan's `known`."""
+                 folders: tuple[str, ...] = SITE_INPUTS, unread: str | None = None) -> SourceScan:
+    """Digest every input file below `root`; `known` is the previous scan's `known`.
+
+    Files below the folder `unread` that `known` does not hold are not read: their digest
+    is left empty, for a build that reads them anyway (a first build, whose workers load
+    every article) to fill in (`SourceScan.completed`)."""
     known = known if isinstance(known, Mapping) else {}
     racy_after = time.time_ns() - _RACY_NS
     digests: dict[str, str] = {}
@@ -56,6 +67,8 @@ def scan_sources(root: Path, known: Mapping[str, tuple[Status, str]] | None = No
         previous = known.get(rel)
         if previous is not None and previous[0] == status and stat.st_ctime_ns < racy_after:
             value = previous[1]
+        elif unread is not None and rel.startswith(unread):
+            value = ""
         else:
             try:
                 with open(path, "rb") as handle:
