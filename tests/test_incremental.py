@@ -138,6 +138,20 @@ def test_a_first_build_leaves_reading_the_articles_to_its_workers(make_site: Sit
     assert tree(site / "public") == clean_build(site, now=FIXED_NOW + timedelta(minutes=10))
 
 
+def test_a_first_build_into_another_output_takes_the_cached_articles(make_site: SiteFactory,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(stories(8))
+    build_site(site, options())
+
+    def no_loading(*args: object) -> None:
+        raise AssertionError("an article was loaded again")
+
+    monkeypatch.setattr(content.ArticleLoader, "load_bytes", no_loading)
+    build_site(site, options(output=site.parent / "preview"))  # as `gettimes serve` does, or `build --output`
+    monkeypatch.undo()
+    assert tree(site.parent / "preview") == clean_build(site)
+
+
 def test_a_cold_build_that_fails_while_rendering_writes_no_output_and_no_cache(make_site: SiteFactory) -> None:
     # The article cache is written while the pages render (BuildCache.save_articles_ahead).
     site = make_site({**stories(8), "templates/article.html": "{{ page.missing.attribute }}"})

@@ -334,7 +334,8 @@ def build_site(root: Path, options: BuildOptions, progress: Progress | None = No
     cache = _open_cache(root, config, planned_output, options, ahead)
     record = cache.freshness if isinstance(cache.freshness, Freshness) else None
     # A first build leaves the articles to its workers to read; their digests complete the scan.
-    first = record is None and not cache.kept("sources")
+    # (Not one into another output: it takes the articles another build kept, found by digest.)
+    first = record is None and not cache.kept("sources") and not cache.holds_articles()
     sources = scan_sources(root, cache.kept("sources"), unread=f"{ARTICLES_DIR}/" if first else None)
     cache.keep("sources", sources.known)
     options_key = repr((options.drafts, options.future, options.base_url, str(planned_output), options.search_index))

@@ -109,6 +109,12 @@ class BuildCache:
         """A cache that starts with nothing (caching off, or nothing to read)."""
         return cls(root / CACHE_DIR, salt=f"{__version__}:{_FORMAT}:{salt}")
 
+    def holds_articles(self) -> bool:
+        """Whether any loaded article is kept, without reading the shards if not read yet."""
+        if not self._articles_unread:
+            return bool(self.articles)
+        return any(self.folder.glob("articles-*.pickle"))
+
     def article_key(self, rel: str, source_digest: str) -> str:
         """The key of an article file by its path and the digest of its bytes (sources.content_digest)."""
         key = self.article_keys.get((rel, source_digest))
