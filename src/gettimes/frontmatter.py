@@ -1,8 +1,9 @@
 """Read a source file and split its front matter (YAML or TOML) from its body.
 
-Parsing uses the fast C YAML loader. The top-level key nodes of that one parse
-are kept with the document, and the line of a key is counted from them only when
-something asks for it (errors are rare, builds are frequent).
+A common YAML header is read by frontmatter_simple, which gives the values the YAML
+loader would; any other goes through the C YAML loader. The top-level key nodes of
+that one parse are kept with the document, and the line of a key is counted from them
+only when something asks for it (errors are rare, builds are frequent).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from gettimes.diagnostics import Report
+from gettimes.frontmatter_simple import simple_mapping
 
 # The C loader is several times faster; PyYAML built without libyaml lacks it.
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -47,6 +49,15 @@ def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
 
 
 SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_SCALARS: Any = None  # a loader to run the scalar constructors with: they read settings off it, not its text
+
+
+def _construct_scalar(tag: str, text: str) -> Any:
+    """A plain scalar's value, as SafeLoader makes it, for frontmatter_simple."""
+    global _SCALARS
+    if _SCALARS is None:
+        _SCALARS = SafeLoader("")
+    return SafeLoader.yaml_constructors[tag](_SCALARS, yaml.ScalarNode(tag, text))
 
 _YAML_FENCE = re.compile(r"---[ \t]*")
 _YAML_END = re.compile(r"(---|\.\.\.)[ \t]*")
@@ -140,37 +151,53 @@ def parse_document(text: str, rel: str, report: Report, *, required: bool = True
     Blank lines may precede the opening fence. Without a fence the whole text is
     the body, which is an error when `required` (articles need a title and date).
     """
-    lines = text.split("\n")
+    # Lines are cut off the text one by one up to the closing fence: the body, most of it, is never split.
     first = 0
-    while first < len(lines) and not lines[first].strip():
+    line, after = _line_at(text, 0)
+    while not line.strip() and after < len(text):
         first += 1
-    if first == len(lines) or not (
-        _YAML_FENCE.fullmatch(lines[first]) or _TOML_FENCE.fullmatch(lines[first])
-    ):
+        line, after = _line_at(text, after)
+    if not (_YAML_FENCE.fullmatch(line) or _TOML_FENCE.fullmatch(line)):
         if required:
             report.error(rel, 1, "no front matter: the file must start with a '---' line, "
                          "then title, date and category, then another '---' line")
             return None
         return Document(rel, {}, text, 1)
-    header_format = "toml" if _TOML_FENCE.fullmatch(lines[first]) else "yaml"
+    header_format = "toml" if _TOML_FENCE.fullmatch(line) else "yaml"
     end_pattern = _TOML_FENCE if header_format == "toml" else _YAML_END
-    close = next((i for i in range(first + 1, len(lines)) if end_pattern.fullmatch(lines[i])), None)
-    if close is None:
-        fence = "+++" if header_format == "toml" else "---"
-        report.error(rel, first + 1, f"front matter opened here is never closed with '{fence}'")
-        return None
-    header = "\n".join(lines[first + 1 : close])
+    header_start, close = after, first + 1
+    while True:
+        if after > len(text):  # past the last line
+            fence = "+++" if header_format == "toml" else "---"
+            report.error(rel, first + 1, f"front matter opened here is never closed with '{fence}'")
+            return None
+        line_start = after
+        line, after = _line_at(text, after)
+        if end_pattern.fullmatch(line):
+            break
+        close += 1
+    header = text[header_start:max(line_start - 1, header_start)]
     header_line = first + 2
+    lines = None
     if header_format == "toml":
         meta = _parse_toml(header, header_line, rel, report)
         key_nodes = None
+    elif (simple := simple_mapping(header, _construct_scalar)) is not None:
+        (meta, lines), key_nodes = simple, None  # holds no control character: it reads none
     else:
         parsed = _parse_yaml(header, header_line, rel, report)
         meta, key_nodes = parsed if parsed is not None else (None, None)
     if meta is None:
         return None
-    body = "\n".join(lines[close + 1 :])
-    return Document(rel, meta, body, close + 2, header, header_line, header_format, key_nodes)
+    return Document(rel, meta, text[after:], close + 2, header, header_line, header_format, key_nodes, lines)
+
+
+def _line_at(text: str, start: int) -> tuple[str, int]:
+    """The line of `text` that starts at `start`, and where the next one starts (past the end after the last)."""
+    end = text.find("\n", start)
+    if end < 0:
+        return text[start:], len(text) + 1
+    return text[start:end], end + 1
 
 
 def _parse_toml(header: str, header_line: int, rel: str, report: Report) -> dict[str, Any] | None:
