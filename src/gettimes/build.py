@@ -51,7 +51,7 @@ from gettimes.pagewriter import (
     write_generated,
     write_pages,
 )
-from gettimes.parallel import default_jobs
+from gettimes.parallel import default_jobs, forked
 from gettimes.render import (
     THEME_DIR,
     CompiledTemplates,
@@ -186,10 +186,15 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     pages = [page for path in discover(root / PAGES_DIR) if (page := load_page(path, root, markdown, report))]
     _warn_unknown_reporters(articles, report)
     rules = PublishRules(now, options.drafts, options.future)
-    views = _read_stats(root, config, articles, pages, now, report, cache, sources)
-    ranked = rank_articles(articles, rules, views, config.sidebar_items)
-    index = build_index(config, articles, pages, rules, ranked.most_viewed, ranked.weekly_hot, ranked.by_author)
-    index = index.with_related(cache.derive("related", index.related_key(), index.related_table))
+    index = build_index(config, articles, pages, rules)
+    related_key = index.related_key()
+    # Related articles and the stats file's rankings take about as long: the related table is
+    # worked out by a forked process meanwhile, unless the last build kept it.
+    with forked(index.related_table, fork=options.workers > 1 and not cache.holds("related", related_key)) as related:
+        views = _read_stats(root, config, articles, pages, now, report, cache, sources)
+        ranked = rank_articles(articles, rules, views, config.sidebar_items)
+        table = cache.derive("related", related_key, related.result)
+    index = index.with_rankings(ranked.most_viewed, ranked.weekly_hot, ranked.by_author).with_related(table)
     templates = environments[0]
     static_files = _static_files(root)
     if report.has_errors:

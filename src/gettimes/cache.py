@@ -202,10 +202,14 @@ class BuildCache:
     def put_article(self, key: str, value: Any) -> None:
         self.used_articles[key] = value
 
+    def holds(self, name: str, key: str) -> bool:
+        """Whether `derive(name, key, ...)` would take the value kept from the last build."""
+        kept = self.derived.get(name)
+        return isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key
+
     def derive(self, name: str, key: str, make: Callable[[], Any]) -> Any:
         """The value `make` gives for `key`, kept from the last build when its key was the same."""
-        kept = self.derived.get(name)
-        value = kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key else make()
+        value = self.derived[name][1] if self.holds(name, key) else make()
         self.new_derived[name] = (key, value)
         return value
 

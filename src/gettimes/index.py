@@ -163,6 +163,13 @@ class SiteIndex:
         return {article.url: self._related_positions(article, RELATED_LIMIT, sets, pairs)
                 for article in self.articles}
 
+    def with_rankings(self, most_viewed: Sequence[Article], weekly_hot: Sequence[Article],
+                      author_most_read: Mapping[str, Sequence[Article]]) -> SiteIndex:
+        """This index with the rankings of the stats file (build_index's last three arguments)."""
+        return dataclasses.replace(
+            self, most_viewed=tuple(most_viewed), weekly_hot=tuple(weekly_hot),
+            author_most_read=MappingProxyType({slug: tuple(items) for slug, items in author_most_read.items()}))
+
     def with_related(self, table: Mapping[str, tuple[int, ...]]) -> SiteIndex:
         """This index answering related() from `table`, made by related_table() for the same related_key()."""
         return dataclasses.replace(self, _related=MappingProxyType(dict(table)))
@@ -271,10 +278,8 @@ def build_index(
     articles: Iterable[Article],
     pages: Iterable[Page],
     rules: PublishRules,
-    most_viewed: Sequence[Article] = (),
-    weekly_hot: Sequence[Article] = (),
-    author_most_read: Mapping[str, Sequence[Article]] | None = None,
 ) -> SiteIndex:
+    """The published articles in their lists; the stats file's rankings are added by `with_rankings`."""
     published = newest_first(a for a in articles if rules.allows(a))
     positions = {article.url: position for position, article in enumerate(published)}
     by_category: dict[str, list[Article]] = {c.slug: [] for c in config.categories}
@@ -311,9 +316,6 @@ def build_index(
         authors=tuple(AuthorSection(author_of[s], tuple(by_author[s])) for s in sorted(by_author)),
         pages=tuple(sorted(pages, key=lambda p: p.slug)),
         hot_issue=tuple(a for a in published if a.featured)[: config.sidebar_items],
-        most_viewed=tuple(most_viewed),
-        weekly_hot=tuple(weekly_hot),
-        author_most_read=MappingProxyType({slug: tuple(items) for slug, items in (author_most_read or {}).items()}),
         neighbours=MappingProxyType(neighbours),
         _positions=MappingProxyType(positions),
         _tag_positions=MappingProxyType({slug: tuple(places) for slug, places in tag_positions.items()}),

@@ -8,13 +8,16 @@ threaded process can deadlock), the same tasks simply run here, one after anothe
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 State = TypeVar("State")
 Chunk = TypeVar("Chunk")
@@ -67,3 +70,58 @@ def _remember(task: Callable[[Any, Any], Any], state: Any) -> None:
 
 def _run(chunk: Any) -> Any:
     return _worker_task(_worker_state, chunk)
+
+
+class Forked(Generic[Result]):
+    """What `make()` returns, worked out in a forked process while this one goes on (`forked`)."""
+
+    def __init__(self, make: Callable[[], Result], fork: bool) -> None:
+        self._make = make
+        self._child: int | None = None
+        self._pipe: int | None = None
+        if fork and sys.platform == "linux" and threading.active_count() == 1:
+            self._pipe, write = os.pipe()
+            self._child = os.fork()
+            if self._child == 0:  # the child: send the result, and leave without the parent's exit handlers
+                os.close(self._pipe)
+                with contextlib.suppress(BaseException), os.fdopen(write, "wb") as out:
+                    out.write(pickle.dumps(make(), pickle.HIGHEST_PROTOCOL))
+                    out.flush()
+                    os._exit(0)
+                os._exit(1)
+            os.close(write)
+
+    def result(self) -> Result:
+        """The child's result; worked out here if there is no child or it failed (which raises again, here)."""
+        if self._child is not None and self._pipe is not None:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(self._child, 0)
+            self._child = self._pipe = None
+            if os.waitstatus_to_exitcode(status) == 0:
+                value: Result = pickle.loads(data)  # noqa: S301 - written by our own child
+                return value
+        return self._make()
+
+    def stop(self) -> None:
+        """End the child if its result was not taken (the work that needed it failed)."""
+        if self._child is not None and self._pipe is not None:
+            os.kill(self._child, signal.SIGKILL)
+            os.waitpid(self._child, 0)
+            os.close(self._pipe)
+            self._child = self._pipe = None
+
+
+@contextlib.contextmanager
+def forked(make: Callable[[], Result], fork: bool = True) -> Iterator[Forked[Result]]:
+    """`make()` started in a forked process, for this one to take its result later (`Forked.result`).
+
+    For work that only this process would do at that point of a build, with the other core
+    idle. Without `fork`, off Linux, or when this process runs other threads (forking a
+    threaded process can deadlock), `result()` simply calls `make` then. A child whose
+    result is not taken by the end of the `with` block is stopped."""
+    work = Forked(make, fork)
+    try:
+        yield work
+    finally:
+        work.stop()

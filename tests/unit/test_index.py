@@ -275,17 +275,13 @@ def _holds(value: object, target: Article) -> bool:
 def test_replacing_articles_gives_the_index_of_the_new_versions(edited: int) -> None:
     articles = [_article(f"a{n}", n, category=("world", "business")[n % 2], tags=(f"t{n % 3}", "desk"),
                          authors=(f"r{n % 2}",), featured=n % 4 == 0) for n in range(8)]
-    rankings = {"most_viewed": articles[2:6], "weekly_hot": articles[4:6],
-                "author_most_read": {"r0": articles[:4:2], "r1": articles[1:5:2]}}
-    index = build_index(CONFIG, articles, [], RULES, **rankings)  # type: ignore[arg-type]
+    index = build_index(CONFIG, articles, [], RULES).with_rankings(
+        articles[2:6], articles[4:6], {"r0": articles[:4:2], "r1": articles[1:5:2]})
     old = articles[edited]
     new = dataclasses.replace(old, title="A New Title", summary="What lists show now.")
     swapped = [new if article is old else article for article in articles]
-    expected = build_index(CONFIG, swapped, [], RULES, **{  # type: ignore[arg-type]
-        "most_viewed": [new if a is old else a for a in rankings["most_viewed"]],  # type: ignore[union-attr]
-        "weekly_hot": [new if a is old else a for a in rankings["weekly_hot"]],  # type: ignore[union-attr]
-        "author_most_read": {slug: [new if a is old else a for a in items]
-                             for slug, items in rankings["author_most_read"].items()}})  # type: ignore[union-attr]
+    expected = build_index(CONFIG, swapped, [], RULES).with_rankings(  # the same rankings, with `new`
+        swapped[2:6], swapped[4:6], {"r0": swapped[:4:2], "r1": swapped[1:5:2]})
     replaced = index.replacing({id(old): new})
     assert replaced == expected
     assert replaced.related(new) == expected.related(new)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Sequence
 
 import pytest
 
-from gettimes.parallel import run_tasks
+from gettimes.parallel import forked, run_tasks
 
 
 def _squares(offset: int, chunk: Sequence[int]) -> list[int]:
@@ -20,3 +23,32 @@ def test_meanwhile_runs_once_before_any_result_is_taken(jobs: int) -> None:
     run_tasks(_squares, 100, [[1, 2], [3], [4, 5]], jobs, results.extend, lambda: seen.append(len(results)))
     assert seen == [0]  # the workers (or this process, with one job) had not been asked for anything yet
     assert sorted(results) == [101, 104, 109, 116, 125]
+
+
+def test_forked_work_is_done_by_another_process_and_its_result_taken_here() -> None:
+    parent = os.getpid()
+    with forked(lambda: (os.getpid(), [n * n for n in range(50_000)])) as work:
+        worker, squares = work.result()
+    assert squares[-1] == 49_999 ** 2  # a result larger than a pipe holds at once
+    assert worker != parent if sys.platform == "linux" else worker == parent
+
+
+def test_forked_work_is_done_here_when_forking_is_not_wanted() -> None:
+    with forked(os.getpid, fork=False) as work:
+        assert work.result() == os.getpid()
+
+
+def test_forked_work_that_fails_fails_here_with_its_own_error() -> None:
+    def broken() -> int:
+        raise KeyError("no such article")
+
+    with forked(broken) as work, pytest.raises(KeyError, match="no such article"):
+        work.result()
+
+
+def test_forked_work_whose_result_is_not_taken_is_stopped() -> None:
+    with forked(lambda: time.sleep(30)) as work:
+        child = work._child
+    if child is not None:
+        with pytest.raises(ChildProcessError):  # already waited for: no process left behind
+            os.waitpid(child, os.WNOHANG)
