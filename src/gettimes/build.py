@@ -66,7 +66,7 @@ from gettimes.render import (
 from gettimes.search import index_search
 from gettimes.sitemaps import make_sitemaps, sitemap_keys
 from gettimes.sources import SourceScan, scan_sources
-from gettimes.stats import Views, rank_articles, read_stats
+from gettimes.stats import StatsTally, Views, rank_articles, read_stats, tally_stats
 
 if TYPE_CHECKING:
     from gettimes.prepared import PreparedSite
@@ -170,15 +170,18 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
         files = [path.relative_to(root).as_posix() for path in discover(root / ARTICLES_DIR)]
     compiled = CompiledTemplates(compiled_folder(root, config, package_digest())) if options.cache else None
     environments: list[jinja2.Environment] = []
+    tallied: list[StatsTally] = []
 
-    def compile_templates() -> None:  # while the articles load: they need no template
+    def meanwhile() -> None:  # while the articles load: templates need none, nor does reading the stats file
         environments.append(make_environment(root, config, compiled))
         check_templates(environments[0], root, report)
         if cache.kept(PAGE_READS_KEPT) is None:  # a first build: what pages read is worked out from them all
             parse_templates(environments[0])
+        if cache.kept("stats") is None:  # a first build: its rows are matched to the articles once they are loaded
+            tallied.append(tally_stats(root, config, now))
 
     loaded, outcomes = load_articles(root, files, loader, cache, options.workers, report,
-                                     sources.digests if sources is not None else None, compile_templates)
+                                     sources.digests if sources is not None else None, meanwhile)
     if articles_loaded is not None and not report.has_errors:
         articles_loaded()
     articles = assign_unique_slugs(loaded, report)
@@ -191,7 +194,7 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
     # Related articles and the stats file's rankings take about as long: the related table is
     # worked out by a forked process meanwhile, unless the last build kept it.
     with forked(index.related_table, fork=options.workers > 1 and not cache.holds("related", related_key)) as related:
-        views = _read_stats(root, config, articles, pages, now, report, cache, sources)
+        views = _read_stats(root, config, articles, pages, now, report, cache, sources, *tallied)
         ranked = rank_articles(articles, rules, views, config.sidebar_items)
         table = cache.derive("related", related_key, related.result)
     index = index.with_rankings(ranked.most_viewed, ranked.weekly_hot, ranked.by_author).with_related(table)
@@ -204,18 +207,20 @@ def load_site(root: Path, options: BuildOptions, report: Report, cache: BuildCac
 
 
 def _read_stats(root: Path, config: SiteConfig, articles: list[Article], pages: list[Page], now: datetime,
-                report: Report, cache: BuildCache, sources: SourceScan | None) -> Views:
-    """The stats file's views, kept from the last build when neither it nor what it is matched to changed."""
+                report: Report, cache: BuildCache, sources: SourceScan | None, tally: StatsTally | None = None
+                ) -> Views:
+    """The stats file's views, kept from the last build when neither it nor what it is matched to changed.
+    `tally` is the file as read while the articles loaded, if it was."""
     stats_digest = sources.digests.get(Path(config.stats).as_posix()) if sources is not None else None
     if stats_digest is None:
-        return read_stats(root, config, articles, pages, now, report)
+        return read_stats(root, config, articles, pages, now, report, tally)
     matched = "\x1f".join(f"{a.url} {a.slug} {' '.join(a.aliases)}" for a in articles)
     key = digest(stats_digest, repr((config.stats, config.base_url, str(config.timezone), now.date().isoformat())),
                  matched, " ".join(page.url for page in pages))
 
     def read() -> tuple[Views, tuple[Diagnostic, ...]]:
         stats_report = Report()
-        return read_stats(root, config, articles, pages, now, stats_report), tuple(stats_report.items)
+        return read_stats(root, config, articles, pages, now, stats_report, tally), tuple(stats_report.items)
 
     kept = cache.derive("stats", key, read)
     if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Views)):

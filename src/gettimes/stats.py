@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from gettimes.config import SiteConfig
@@ -49,64 +50,84 @@ class Rankings:
 
 
 def read_stats(root: Path, config: SiteConfig, articles: Sequence[Article], pages: Iterable[Page],
-               now: datetime, report: Report) -> Views:
+               now: datetime, report: Report, tally: StatsTally | None = None) -> Views:
     """Sum the views in the stats file per article; an absent file means no views.
+
+    `tally` is the file as `tally_stats` read it, if that was done ahead (while the
+    articles loaded); the rows are matched to the articles here.
+    """
+    tally = tally or tally_stats(root, config, now)
+    return _Matcher(config, articles, pages).views(tally, report)
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """The rows of the stats file that name one page: by `path` or by `slug`."""
+
+    column: str  # "path" or "slug"
+    value: str
+    total: int
+    weekly: int | None  # None: no row of the week names it
+    lines: tuple[int, ...]
+    first_weekly_line: int  # of its first row in the week (0 for none)
+
+
+@dataclass(frozen=True, slots=True)
+class StatsTally:
+    """The stats file read and summed per page it names, not yet matched to the site's articles."""
+
+    file: str
+    named: tuple[_Named, ...] = ()  # in the order of their first rows
+    problems: tuple[tuple[int | None, str], ...] = ()  # warnings about the file or a row, by line
+
+
+def tally_stats(root: Path, config: SiteConfig, now: datetime) -> StatsTally:
+    """Read the stats file; every problem in it becomes a warning of the tally.
 
     A missing file is only worth a warning when gettimes.yaml names it: the
     default path is optional.
     """
     path = root / config.stats
+
+    def unread(line: int | None, problem: str) -> StatsTally:
+        return StatsTally(config.stats, problems=((line, problem),))
+
     if not path.is_file():
         if config.stats_explicit:
-            report.warning(config.stats, None, "the stats file named by 'stats' in gettimes.yaml does not "
-                           "exist; Most Viewed and Weekly Hot Issue stay empty")
-        return Views()
+            return unread(None, "the stats file named by 'stats' in gettimes.yaml does not exist; "
+                                "Most Viewed and Weekly Hot Issue stay empty")
+        return StatsTally(config.stats)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        report.warning(config.stats, line, "the stats file is not UTF-8 text; it is ignored")
-        return Views()
+        return unread(line, "the stats file is not UTF-8 text; it is ignored")
     except OSError as exc:
-        report.warning(config.stats, None, f"cannot read the stats file ({exc.strerror}); it is ignored")
-        return Views()
+        return unread(None, f"cannot read the stats file ({exc.strerror}); it is ignored")
     today = now.astimezone(config.timezone).date()
-    return _StatsReader(config, articles, pages, report).read(text, today)
+    return _Tallier(config.stats).read(text, today)
 
 
-class _StatsReader:
-    """Matches the rows of one stats file to articles, warning about each bad row."""
+class _Tallier:
+    """Sums the rows of one stats file per page named, noting each bad row."""
 
-    def __init__(self, config: SiteConfig, articles: Sequence[Article], pages: Iterable[Page],
-                 report: Report) -> None:
-        self.file = config.stats
-        self.report = report
-        base = urlsplit(config.base_url)
-        self.host = (base.hostname or "").lower()
-        self.base_path = base.path.rstrip("/")
-        self.by_path: dict[str, str] = {}
-        self.by_slug: dict[str, str] = {}
-        for article in articles:
-            self.by_slug[article.slug] = article.url
-            for url in (article.url, *article.aliases):
-                self.by_path.setdefault(_path_key(url), article.url)
-        self.other_pages = {_path_key(url) for url in (*(page.url for page in pages), *_SITE_FILES)}
-        # An export repeats each page on many days: each path and day is worked out once.
-        self._paths: dict[str, tuple[str | None, str | None]] = {}
-        self._days: dict[str, date | None] = {}
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[tuple[int | None, str]] = []
+        self._days: dict[str, date | None] = {}  # an export repeats each day on many rows
 
     def warn(self, line: int, message: str) -> None:
-        self.report.warning(self.file, line, message)
+        self.problems.append((line, message))
 
-    def read(self, text: str, today: date) -> Views:
+    def read(self, text: str, today: date) -> StatsTally:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
         columns = self._columns(header or [])
         if columns is None:
-            return Views()
+            return StatsTally(self.file, problems=tuple(self.problems))
         first_week_day = today - timedelta(days=WEEK_DAYS - 1)
-        total: dict[str, int] = {}
-        weekly: dict[str, int] = {}
+        # per (column, value): total, weekly total (None: no row in the week), lines, first weekly line
+        named: dict[tuple[str, str], list[Any]] = {}
         line = reader.line_num + 1
         for row in reader:
             row_line, line = line, reader.line_num + 1
@@ -115,11 +136,18 @@ class _StatsReader:
             parsed = self._row(row, columns, row_line)
             if parsed is None:
                 continue
-            url, views, day = parsed
-            total[url] = total.get(url, 0) + views
+            key, views, day = parsed
+            entry = named.get(key)
+            if entry is None:
+                entry = named[key] = [0, None, [], 0]
+            entry[0] += views
+            entry[2].append(row_line)
             if day is not None and first_week_day <= day <= today:
-                weekly[url] = weekly.get(url, 0) + views
-        return Views(MappingProxyType(total), MappingProxyType(weekly))
+                entry[1] = (entry[1] or 0) + views
+                entry[3] = entry[3] or row_line
+        return StatsTally(self.file, tuple(_Named(column, value, total, weekly, tuple(lines), first_weekly)
+                                           for (column, value), (total, weekly, lines, first_weekly) in named.items()),
+                          tuple(self.problems))
 
     def _columns(self, header: list[str]) -> dict[str, int] | None:
         names = [cell.strip().casefold() for cell in header]
@@ -133,7 +161,8 @@ class _StatsReader:
             return None
         return columns
 
-    def _row(self, row: list[str], columns: dict[str, int], line: int) -> tuple[str, int, date | None] | None:
+    def _row(self, row: list[str], columns: dict[str, int], line: int
+             ) -> tuple[tuple[str, str], int, date | None] | None:
         width = len(row)
         page, slug, views_text, date_text = (
             row[position].strip() if position is not None and position < width else ""
@@ -156,19 +185,44 @@ class _StatsReader:
             if day is None:
                 self.warn(line, f"date must be a day written YYYY-MM-DD, not '{date_text}'; row skipped")
                 return None
-        url = self._match_path(page, line) if page else self._match_slug(slug, line)
-        if url is None:
-            return None
-        return url, int(views_text), day
+        return ("path", page) if page else ("slug", slug), int(views_text), day
 
-    def _match_path(self, value: str, line: int) -> str | None:
-        found = self._paths.get(value)
-        if found is None:
-            found = self._paths[value] = self._path_match(value)
-        url, problem = found
-        if problem is not None:
-            self.warn(line, problem)
-        return url
+
+class _Matcher:
+    """Matches the pages a stats file names to the site's articles."""
+
+    def __init__(self, config: SiteConfig, articles: Sequence[Article], pages: Iterable[Page]) -> None:
+        base = urlsplit(config.base_url)
+        self.host = (base.hostname or "").lower()
+        self.base_path = base.path.rstrip("/")
+        self.by_path: dict[str, str] = {}
+        self.by_slug: dict[str, str] = {}
+        for article in articles:
+            self.by_slug[article.slug] = article.url
+            for url in (article.url, *article.aliases):
+                self.by_path.setdefault(_path_key(url), article.url)
+        self.other_pages = {_path_key(url) for url in (*(page.url for page in pages), *_SITE_FILES)}
+
+    def views(self, tally: StatsTally, report: Report) -> Views:
+        """The views of each article; a warning for each row that names no page of the site, in file order."""
+        problems = list(tally.problems)
+        total: dict[str, int] = {}
+        weekly: list[tuple[int, str, int]] = []
+        for named in tally.named:
+            url, problem = self._path_match(named.value) if named.column == "path" else self._slug_match(named.value)
+            if problem is not None:
+                problems += [(line, problem) for line in named.lines]
+            if url is None:
+                continue
+            total[url] = total.get(url, 0) + named.total
+            if named.weekly is not None:
+                weekly.append((named.first_weekly_line, url, named.weekly))
+        week: dict[str, int] = {}
+        for _, url, views in sorted(weekly):  # in the order of the week's first row naming each article
+            week[url] = week.get(url, 0) + views
+        for line, message in sorted(problems, key=lambda problem: problem[0] or 0):
+            report.warning(tally.file, line, message)
+        return Views(MappingProxyType(total), MappingProxyType(week))
 
     def _path_match(self, value: str) -> tuple[str | None, str | None]:
         """The article URL a path column's value names, or the warning its rows get (None for neither)."""
@@ -184,11 +238,9 @@ class _StatsReader:
             return None, f"no article at '{value}'; row skipped"
         return url, None
 
-    def _match_slug(self, slug: str, line: int) -> str | None:
+    def _slug_match(self, slug: str) -> tuple[str | None, str | None]:
         url = self.by_slug.get(slug)
-        if url is None:
-            self.warn(line, f"no article with slug '{slug}'; row skipped")
-        return url
+        return (url, None) if url is not None else (None, f"no article with slug '{slug}'; row skipped")
 
     def _is_other_page(self, key: str) -> bool:
         segments = key.strip("/").split("/")
