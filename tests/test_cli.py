@@ -283,3 +283,20 @@ def test_build_turns_the_cycle_collector_off_and_back_on(tmp_path: Path, monkeyp
     assert result.exit_code == 0, result.output
     assert seen == [False]
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["build"], 1), (["build", "--jobs", "0"], 2)])
+def test_the_program_leaves_with_the_exit_code_of_its_command(
+        args: list[str], code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    left: list[object] = []
+    monkeypatch.setattr(cli.os, "_exit", left.append)  # the program leaves without the interpreter's shutdown
+    monkeypatch.setattr(sys, "argv", ["gettimes", *args])
+    monkeypatch.chdir(tmp_path)  # no site here
+    try:
+        cli.run()
+    except SystemExit as exc:  # another thread is running: the interpreter's own exit, which waits for it
+        left.append(exc.code)
+    assert left == [code]
+    said = capsys.readouterr()
+    assert ("version" in said.out) if code == 0 else ("gettimes.yaml" in said.err or "--jobs" in said.err)

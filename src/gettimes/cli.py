@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -286,5 +287,30 @@ def serve(host: str, port: int, drafts: bool, future: bool, open_browser: bool) 
         _fail(exc)
 
 
+def run() -> None:
+    """The `gettimes` program: `main`, then an exit that leaves the build's objects unfreed.
+
+    Freeing the hundreds of thousands of objects of a large site one by one, as the
+    interpreter does when it shuts down, took a tenth of a second after a build of 10,000
+    articles had finished. With another thread still running (none should be), the
+    interpreter's own shutdown waits for it instead."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as the interpreter prints an exit message
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    if threading.active_count() > 1:
+        sys.exit(code)
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
