@@ -290,13 +290,14 @@ def test_the_program_leaves_with_the_exit_code_of_its_command(
         args: list[str], code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     left: list[object] = []
+    monkeypatch.setattr(cli.atexit, "_run_exitfuncs", lambda: left.append("exit handlers"))
     monkeypatch.setattr(cli.os, "_exit", left.append)  # the program leaves without the interpreter's shutdown
     monkeypatch.setattr(sys, "argv", ["gettimes", *args])
     monkeypatch.chdir(tmp_path)  # no site here
     try:
         cli.run()
     except SystemExit as exc:  # another thread is running: the interpreter's own exit, which waits for it
-        left.append(exc.code)
-    assert left == [code]
+        left += ["exit handlers", exc.code]
+    assert left == ["exit handlers", code]
     said = capsys.readouterr()
     assert ("version" in said.out) if code == 0 else ("gettimes.yaml" in said.err or "--jobs" in said.err)

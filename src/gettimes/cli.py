@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -292,8 +293,8 @@ def run() -> None:
 
     Freeing the hundreds of thousands of objects of a large site one by one, as the
     interpreter does when it shuts down, took a tenth of a second after a build of 10,000
-    articles had finished. With another thread still running (none should be), the
-    interpreter's own shutdown waits for it instead."""
+    articles had finished. The exit handlers still run. With another thread still running
+    (none should be), the interpreter's own shutdown waits for it instead."""
     try:
         main()
         code: object = 0
@@ -309,6 +310,7 @@ def run() -> None:
         pass
     if threading.active_count() > 1:
         sys.exit(code)
+    atexit._run_exitfuncs()  # what the interpreter would run first (multiprocessing's temporary folder...)
     os._exit(code or 0)
 
 
