@@ -16,11 +16,12 @@ from gettimes.cache import BuildCache
 from gettimes.content import ARTICLES_DIR, ArticleLoader, LoadedArticle
 from gettimes.diagnostics import Report
 from gettimes.fingerprint import card_digest
-from gettimes.parallel import chunked, run_tasks
+from gettimes.parallel import run_tasks, tapered
 from gettimes.sources import content_digest
 
 # Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
+TAPER_TO = 25  # files in the last slices of work: a worker loads that many in about 10 ms
 
 
 def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache: BuildCache,
@@ -68,7 +69,7 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
 
     state = (root, loader, cache)
     workers = jobs if len(misses) >= PARALLEL_FROM else 1
-    run_tasks(_load_chunk, state, chunked(misses, workers * 4), workers, collect, meanwhile)
+    run_tasks(_load_chunk, state, tapered(misses, workers, TAPER_TO), workers, collect, meanwhile)
     result = []
     for rel in sorted(outcomes):
         outcome = outcomes[rel]

@@ -32,10 +32,17 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def chunked(items: Sequence[Chunk], parts: int) -> list[Sequence[Chunk]]:
-    """`items` cut into about `parts` slices of neighbouring items."""
-    size = max(1, -(-len(items) // max(parts, 1)))
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def tapered(items: Sequence[Chunk], workers: int, smallest: int) -> list[Sequence[Chunk]]:
+    """`items` cut into slices of neighbouring items, each a `2 * workers`-th of those left
+    and no smaller than `smallest`: large slices first (few results to pass back), small ones
+    last, so that the workers run out of work at about the same time."""
+    slices = []
+    start = 0
+    while start < len(items):
+        size = max(smallest, -(-(len(items) - start) // (2 * max(workers, 1))))
+        slices.append(items[start:start + size])
+        start += size
+    return slices
 
 
 def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequence[Chunk],

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from gettimes.parallel import forked, run_tasks
+from gettimes.parallel import forked, run_tasks, tapered
 
 
 def _squares(offset: int, chunk: Sequence[int]) -> list[int]:
@@ -56,3 +56,15 @@ def test_forked_work_whose_result_is_not_taken_is_stopped(monkeypatch: pytest.Mo
         assert child is not None
         with pytest.raises(ChildProcessError):  # already waited for: no process left behind
             os.waitpid(child, os.WNOHANG)
+
+
+@pytest.mark.parametrize(("count", "workers"), [(0, 2), (7, 2), (10_000, 2), (10_000, 8), (500, 1)])
+def test_work_is_cut_into_slices_that_shrink_towards_the_end(count: int, workers: int) -> None:
+    slices = tapered(range(count), workers, smallest=25)
+    assert [item for piece in slices for item in piece] == list(range(count))  # all, once, in order
+    sizes = [len(piece) for piece in slices]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(size >= 25 for size in sizes[:-1])
+    if count >= 10_000:
+        assert sizes[0] == count // (2 * workers) and sizes[-1] <= 25  # the last slice is short
+        assert len(slices) < 40 * workers  # yet few slices to pass back
