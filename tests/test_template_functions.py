@@ -77,3 +77,40 @@ def test_templates_print_and_escape_what_stock_jinja_does(make_site: SiteFactory
     stock = jinja2.Environment(autoescape=True).from_string(source).render(values)
     assert ours == stock
     assert "M&amp;A &lt;b&gt; &#34;q&#34; &#39;a&#39;" in ours and "<em>shown</em>" in ours
+
+
+_MACRO_CALLS = (
+    "{% macro item(a, b=1, c='<c>') %}[{{ a }}|{{ b }}|{{ c }}]{% endmacro %}"
+    "{% macro box(x) %}<{{ caller(x) }}>{% endmacro %}"
+    "{% macro rest() %}{{ varargs | join(',') }};{{ kwargs | dictsort | join(',') }}{% endmacro %}"
+    "{% macro outer(a) %}({{ item(a, c=a) }}){% endmacro %}"
+    "{% macro va() %}{{ varargs | length }}{% endmacro %}{% macro kw() %}{{ kwargs | length }}{% endmacro %}"
+    "{{ item('<x>') }}{{ item('x', 2) }}{{ item('x', 2, 3) }}{{ item(a='k') }}{{ item('x', c=None) }}"
+    "{{ item(b=5, a=4) }}{% for n in range(2) %}{{ item(n, c=loop.index) }}{% endfor %}"
+    "{% block body %}{{ item('in a block', b=[1]) }}{% endblock %}"
+    "{% call(v) box(7) %}v={{ v }}{% endcall %}{{ rest(1, 2, k=3) }}{{ rest() }}{{ va() }}{{ kw() }}{{ outer('&') }}"
+    "{% autoescape false %}{{ item('<raw>') }}{% endautoescape %}{{ item('x') | length }}"
+)
+
+
+@pytest.mark.parametrize("source", [
+    _MACRO_CALLS,
+    "{% macro item(a) %}{{ a }}{% endmacro %}{{ item(1, 2) }}",
+    "{% macro item(a) %}{{ a }}{% endmacro %}{{ item(1, b=2) }}",
+    "{% macro item(a) %}{{ a }}{% endmacro %}{{ item(1, a=2) }}",
+    "{% macro box(x) %}<{{ caller(x) }}>{% endmacro %}{{ box(1) }}",
+])
+def test_macros_are_called_as_stock_jinja_calls_them(make_site: SiteFactory, source: str) -> None:
+    site = make_site({"content/articles/a.md": article("Exporters Gain")})
+    config = load_config(site, Report())
+    assert config is not None
+
+    def rendered(environment: jinja2.Environment) -> str:
+        try:
+            return environment.from_string(source).render()
+        except (TypeError, jinja2.UndefinedError) as exc:  # a call that does not fit the macro: the same error
+            return f"{type(exc).__name__}: {exc}"
+
+    ours = rendered(make_environment(site, config))
+    assert ours == rendered(jinja2.Environment(autoescape=True))
+    assert ("Error: " in ours) == (source != _MACRO_CALLS)
