@@ -13,7 +13,7 @@ tokens and their rendering were half the time spent on a body; tests compare the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,26 +125,47 @@ class SimpleBodies:
         env: dict[str, Any] = {}
         if notes:
             env["footnotes"] = {"refs": {f":{label}": -1 for label in notes}, "list": {}}
-        self._parse_inline(inlines, text, env)
+        self._parse_inline(inlines, text, env, notes)
         html = self._render(blocks, env)
         used_notes = [notes[note["label"]] for note in env["footnotes"]["list"].values()] if notes else []
         if used_notes:
             html += self._render_footnotes(used_notes, env)
         return html, _first_paragraph(blocks, used_notes)
 
-    def _parse_inline(self, inlines: list[_Inline], text: str, env: dict[str, Any]) -> None:
+    def _parse_inline(self, inlines: list[_Inline], text: str, env: dict[str, Any],
+                      notes: Mapping[str, _Inline]) -> None:
+        """Parse the inline text of the blocks in order, as markdown-it does: footnote references
+        are numbered in the order they are read (`env`, as the footnote plugin keeps it)."""
         md = self._md
         tokens: list[Token] = []
         for inline in inlines:
             if INLINE_RULE_START.search(inline.content) is None and not inline.as_tokens:
                 continue
-            inline.pieces = None if inline.as_tokens else simple_inline(inline.content)
+            inline.pieces = None if inline.as_tokens else simple_inline(inline.content, notes)
+            if inline.pieces is not None and notes:
+                inline.pieces = [self._footnote_ref(piece[1], env) if piece[0] == "fnref" else piece
+                                 for piece in inline.pieces]
             if inline.pieces is None:
                 token = inline.token = Token("inline", "", 0, content=inline.content, children=[])
                 md.inline.parse(inline.content, md, env, token.children)  # type: ignore[arg-type]
                 tokens.append(token)
         if tokens:
             text_join(StateCore(text, md, env, tokens))
+
+    def _footnote_ref(self, label: str, env: dict[str, Any]) -> Piece:
+        """A reference to footnote `label`, numbered and rendered as the footnote plugin's
+        `footnote_ref` rule and renderer do it."""
+        data = env["footnotes"]
+        number = data["refs"].get(":" + label, -1)
+        if number < 0:
+            number = len(data["list"])
+            data["list"][number] = {"label": label, "count": 0}
+            data["refs"][":" + label] = number
+        sub = data["list"][number]["count"]
+        data["list"][number]["count"] += 1
+        token = Token("footnote_ref", "", 0, meta={"id": number, "subId": sub, "label": label})
+        render = self._md.renderer.rules["footnote_ref"]  # type: ignore[attr-defined]
+        return "fnref", label, str(render([token], 0, self._md.options, env))
 
     def _render(self, blocks: list[Part], env: dict[str, object]) -> str:
         md = self._md

@@ -13,6 +13,7 @@ two on such text and on its near misses.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -32,6 +33,7 @@ def _plain(ends: str) -> str:
 _LABEL = _plain(r"\]")
 _PIECE = re.compile(
     rf"(?P<image>!?)\[(?P<label>{_LABEL})\]\((?P<url>[^\s()<>\\]+)\)"
+    r"|\[\^(?P<note>[A-Za-z0-9-]+)\]"  # after links: `[^1](/x)` is a link, as markdown-it reads it
     rf"|(?P<marker>\*\*|\*|__|_)(?P<inner>{_plain('')})(?P=marker)"
     rf"|(?P<text>{_plain('')})"  # last: it matches the empty string too
 )
@@ -41,13 +43,15 @@ _BEFORE_OPENER = " ("
 _AFTER_CLOSER = " .,;:?)"
 
 # (kind, text, extra): kind is "text", "em" or "strong" (extra: the marker), "a" (a link: its
-# label and URL) or "img" (an image: its alternative text and URL)
+# label and URL), "img" (an image: its alternative text and URL) or "fnref" (a footnote
+# reference: its label, and once the caller has numbered it, its HTML)
 Piece = tuple[str, str, str]
 
 
-def simple_inline(content: str) -> list[Piece] | None:
+def simple_inline(content: str, notes: Container[str] = ()) -> list[Piece] | None:
     """The pieces of `content`, or None if it is not made only of plain text, links and
-    images with plain labels to plain URLs, and emphasis around plain words."""
+    images with plain labels to plain URLs, emphasis around plain words, and references
+    to the footnotes labelled in `notes` (which the caller numbers: see markdown_blocks)."""
     pieces: list[Piece] = []
     end = len(content)
     position = 0
@@ -57,9 +61,14 @@ def simple_inline(content: str) -> list[Piece] | None:
         assert found is not None
         if found.end() == position:  # (the text alternative can be empty)
             return None
-        text, image, label, url, marker, inner = found.group("text", "image", "label", "url", "marker", "inner")
+        text, image, label, url, note, marker, inner = found.group("text", "image", "label", "url", "note", "marker",
+                                                                   "inner")
         if text is not None:
             pieces.append(("text", text, ""))
+        elif note is not None:
+            if note not in notes:
+                return None  # no such footnote: markdown-it reads the brackets otherwise
+            pieces.append(("fnref", note, ""))
         elif label is not None:
             if not PLAIN_LINK.fullmatch(url):
                 return None
@@ -87,6 +96,8 @@ def pieces_html(pieces: list[Piece]) -> str:
             out.append(f'<a href="{escapeHtml(url)}">{escapeHtml(text)}</a>')
         elif kind == "img":  # as the commonmark preset (xhtmlOut) writes it
             out.append(f'<img src="{escapeHtml(url)}" alt="{escapeHtml(text)}" />')
+        elif kind == "fnref":
+            out.append(url)  # (as numbered and rendered by the caller)
         else:
             out.append(f"<{kind}>{escapeHtml(text)}</{kind}>")
     return "".join(out)
@@ -94,7 +105,7 @@ def pieces_html(pieces: list[Piece]) -> str:
 
 def pieces_text(pieces: list[Piece]) -> str:
     """The text of the pieces without their markup (what markdown-it's text tokens hold)."""
-    return "".join(text for kind, text, _url in pieces if kind != "img")
+    return "".join(text for kind, text, _url in pieces if kind != "img" and kind != "fnref")
 
 
 def pieces_tokens(pieces: list[Piece]) -> list[Token]:

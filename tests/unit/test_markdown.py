@@ -320,6 +320,33 @@ It was the _third_ cut this year.
 """
 
 
+_FOOTNOTED_BODY = """Exports rose[^1] in May, the ministry said.[^2]
+
+- Chips led the rise[^1].
+
+## Outlook[^2]
+
+A [second look](/article/second-look/)[^1] at the [^1] figures.
+
+[^1]: Customs data, seasonally adjusted.
+
+[^2]: Preliminary.
+"""
+
+
+def test_footnote_references_are_read_without_markdown_its_inline_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    stock = STOCK_HTML.render(_FOOTNOTED_BODY)
+    simple = HTML._simple
+    assert simple is not None
+    parsed: list[str] = []
+    parse = simple._md.inline.parse
+    monkeypatch.setattr(simple._md.inline, "parse", lambda src, *rest: (parsed.append(src), parse(src, *rest))[1])
+    rendered = HTML.render(_FOOTNOTED_BODY)
+    assert sorted(parsed) == ["Customs data, seasonally adjusted.", "Preliminary."]  # the notes' own text only
+    assert rendered == stock
+    assert 'href="#fn1" id="fnref1:3">[1:3]</a>' in rendered.html and 'id="fnref2:1"' in rendered.html
+
+
 def test_a_typical_body_is_read_without_markdown_its_parsers() -> None:
     simple = HTML._simple
     assert simple is not None and simple.render(_TYPICAL_BODY) is not None
@@ -341,13 +368,14 @@ def test_a_typical_body_renders_as_markdown_it_does() -> None:
 # themselves: bodies of these are mostly theirs, or just miss being so.
 _SIMPLE_OPENINGS = ["", "", "", "## ", "### ", "# ", "#", "- ", "* ", "+ ", "-", "1. ", "2) ", "3. ", "> ", ">",
                     ">  ", "| ", "|---|---|", "|:-|-:|", "| a | b |", ":-|-:", "a | ", "+", "=", "***", "` ", "[x] ",
-                    "1.5 ", " ", "[^1]: ", "[^2]: ", "[^1]:", "[^a b]: ", "[a]: /x "]
+                    "1.5 ", " ", "[^1]: ", "[^2]: ", "[^1]:", "[^a b]: ", "[a]: /x ", "[^a-b]: "]
 _INLINE_WORDS = ["word", "word", "Seoul", "한국", "*em*", "**strong**", "_u_", "__uu__", "*a b*", "* a*", "*a *",
                  "*a*b", "a*b*", "**a*", "*", "_", "[link](/x)", "[l](https://example.com/a?b=1&c=2#d)",
                  "[l](/a b)", "[l](javascript:x)", "[l]", "[l](<x>)", "![i](/p.png)", "![](/p.png)", "[](/x)",
                  "(*p*)", "*p*.", "*p*,", "*p*)", "*p*!", "S&P", "&amp;", "&#35;", "&x", "AT&T;", "\\*", "`c`",
                  "<b>", "a | b", "]", "(", ")", "!", ".", "50%", "—", "x_y_z", "[*a*](/x)", "*[a](/x)*", "^",
-                 "[^1]", "[^2]", "[^3]", "]:", "end  "]
+                 "[^1]", "[^2]", "[^3]", "]:", "end  ", "[^1](/x)", "![^1]", "[^1][^2]", "[^a-b]", "[^]", "*a*[^1]",
+                 "[^1]*a*", "([^2])"]
 
 
 @settings(max_examples=500, deadline=None)
