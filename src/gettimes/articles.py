@@ -21,7 +21,6 @@ from gettimes.sources import content_digest
 
 # Below this many files to parse, starting processes costs more than it saves.
 PARALLEL_FROM = 200
-TAPER_TO = 25  # files in the last slices of work: a worker loads that many in about 10 ms
 
 
 def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache: BuildCache,
@@ -69,7 +68,7 @@ def load_articles(root: Path, files: Sequence[str], loader: ArticleLoader, cache
 
     state = (root, loader, cache)
     workers = jobs if len(misses) >= PARALLEL_FROM else 1
-    run_tasks(_load_chunk, state, tapered(misses, workers, TAPER_TO), workers, collect, meanwhile)
+    run_tasks(_load_chunk, state, tapered(misses, workers), workers, collect, meanwhile)
     result = []
     for rel in sorted(outcomes):
         outcome = outcomes[rel]

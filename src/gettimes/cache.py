@@ -22,14 +22,14 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import sys
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from gettimes import __version__
+from gettimes.parallel import Forked, can_fork
 
 CACHE_DIR = ".gettimes-cache"
 _FORMAT = 6
@@ -83,7 +83,7 @@ class BuildCache:
     _shards_read: set[str] | None = None  # None: all of them (see replace_article)
     _saved: tuple[dict[str, PageRow], Any, dict[str, Any]] | None = None  # pages, freshness, derived
     _save_failed: bool = False
-    _articles_ahead: int | None = None  # the process writing the article shards: save_articles_ahead
+    _articles_ahead: Forked[bool] | None = None  # the process writing the article shards: save_articles_ahead
     _articles_ahead_done: bool = False  # ... wrote them all
     _ahead_files: list[tuple[Path, Path]] = field(default_factory=list)  # (written as, to put at)
     _ahead_folder_made: bool = False
@@ -225,32 +225,35 @@ class BuildCache:
         interpreter lock, and the main process then kept the page workers waiting.)
         """
         if self._articles_unread or self.articles or not self.used_articles or self._shards_read is not None \
-                or self._articles_ahead is not None or sys.platform != "linux" or threading.active_count() > 1:
-            return  # (forking a threaded process can deadlock)
+                or self._articles_ahead is not None or not can_fork():
+            return
         shards = self._shards_to_write()
         self._ahead_files = [(_unplaced(path), path) for path, _ in shards]
         self._ahead_folder_made = not self.folder.exists()
-        child = os.fork()
-        if child == 0:  # the child: write, and leave without running any of the parent's exit handlers
-            written = False
-            with contextlib.suppress(BaseException):
-                self._make_folder()
-                for (unplaced, _), (_, value) in zip(self._ahead_files, shards, strict=True):
-                    _dump(unplaced, value)
-                written = True
-            os._exit(0 if written else 1)
-        self._articles_ahead = child
+        self._articles_ahead = Forked(partial(self._write_ahead, [value for _, value in shards]), fork=True)
+
+    def _write_ahead(self, values: list[dict[str, Any]]) -> bool:
+        self._make_folder()
+        for (unplaced, _), value in zip(self._ahead_files, values, strict=True):
+            _dump(unplaced, value)
+        return True
 
     def _articles_written_ahead(self) -> bool:
-        """Wait for the process `save_articles_ahead` started; whether it wrote every shard."""
+        """Wait for the process `save_articles_ahead` started; whether every shard is written
+        (here, if that process could not)."""
         if self._articles_ahead is not None:
-            _, status = os.waitpid(self._articles_ahead, 0)
-            self._articles_ahead, self._articles_ahead_done = None, os.waitstatus_to_exitcode(status) == 0
+            ahead, self._articles_ahead = self._articles_ahead, None
+            try:
+                self._articles_ahead_done = ahead.result()
+            except OSError:
+                self._articles_ahead_done = False
         return self._articles_ahead_done
 
     def discard_articles_ahead(self) -> None:
         """Remove what `save_articles_ahead` wrote, for a build that failed."""
-        self._articles_written_ahead()
+        if self._articles_ahead is not None:
+            self._articles_ahead.stop()  # (if it is still writing)
+            self._articles_ahead = None
         for unplaced, _ in self._ahead_files:
             with contextlib.suppress(OSError):
                 os.unlink(unplaced)

@@ -29,7 +29,6 @@ from gettimes.splicing import splice
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 300  # pages to render before processes pay off
-TAPER_TO = 25  # pages (or feeds) in the last slices of work: about 10 ms of a worker's time
 LATER_FROM = 200  # pages to render before serve shows the saved articles' own pages first (`later`)
 PARTIALS_KEPT = "partials"  # the build partials' digest and HTML, kept for the next build
 # Partials of builds before the last kept too: pages a stopped second swap left (see `Later`) hold them.
@@ -183,7 +182,7 @@ def _run_tasks(state: _State, tasks: Sequence[_Task], output: StagedOutput, work
             progress(done, total)
 
     workers = workers if len(tasks) >= PARALLEL_FROM else 1
-    run_tasks(_write_chunk, state, tapered(tasks, workers, TAPER_TO), workers, collect, meanwhile)
+    run_tasks(_write_chunk, state, tapered(tasks, workers), workers, collect, meanwhile)
 
 
 Pieces = tuple[tuple[bytes, bytes], ...]  # (old HTML, new HTML) of each build partial that changed
@@ -261,7 +260,7 @@ def write_generated(files: Sequence[GeneratedFile], output: StagedOutput, cache:
         output.unchanged += result.unchanged
 
     workers = workers if len(pending) >= PARALLEL_FROM else 1
-    run_tasks(_make_generated, (files, output.final, output.fresh), tapered(pending, workers, TAPER_TO), workers,
+    run_tasks(_make_generated, (files, output.final, output.fresh), tapered(pending, workers), workers,
               collect)
     return written
 

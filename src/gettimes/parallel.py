@@ -32,10 +32,17 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def tapered(items: Sequence[Chunk], workers: int, smallest: int) -> list[Sequence[Chunk]]:
+def can_fork() -> bool:
+    """Whether this process may fork: on Linux, with no other thread running (forking a
+    threaded process can deadlock)."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def tapered(items: Sequence[Chunk], workers: int, smallest: int = 25) -> list[Sequence[Chunk]]:
     """`items` cut into slices of neighbouring items, each a `2 * workers`-th of those left
-    and no smaller than `smallest`: large slices first (few results to pass back), small ones
-    last, so that the workers run out of work at about the same time."""
+    and no smaller than `smallest` (25 articles to load, or pages to render, take a worker
+    about 10 ms): large slices first (few results to pass back), small ones last, so that
+    the workers run out of work at about the same time."""
     slices = []
     start = 0
     while start < len(items):
@@ -51,7 +58,7 @@ def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequ
 
     `meanwhile` is called once, here, while the processes work: this process would only
     wait for them, and what it does then is off the build's critical path."""
-    if jobs <= 1 or len(chunks) <= 1 or sys.platform != "linux" or threading.active_count() > 1:
+    if jobs <= 1 or len(chunks) <= 1 or not can_fork():
         if meanwhile is not None:
             meanwhile()
         for chunk in chunks:
@@ -86,7 +93,7 @@ class Forked(Generic[Result]):
         self._make = make
         self._child: int | None = None
         self._pipe: int | None = None
-        if fork and sys.platform == "linux" and threading.active_count() == 1:
+        if fork and can_fork():
             self._pipe, write = os.pipe()
             self._child = os.fork()
             if self._child == 0:  # the child: send the result, and leave without the parent's exit handlers
