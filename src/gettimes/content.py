@@ -21,7 +21,7 @@ from gettimes.diagnostics import Report
 from gettimes.frontmatter import Document, decode_text, load_yaml_file, parse_document, read_text
 from gettimes.markdown import MarkdownRenderer, shorten
 from gettimes.models import Article, Author, Category, Image, Page, Tag
-from gettimes.slugs import fallback_slug, is_safe_slug, make_slug
+from gettimes.slugs import Numbered, fallback_slug, is_safe_slug, make_slug
 
 ARTICLES_DIR = "content/articles"
 PAGES_DIR = "content/pages"
@@ -394,16 +394,14 @@ def assign_unique_slugs(loaded: Iterable[LoadedArticle], report: Report) -> list
         else:
             taken[item.article.slug] = item
     result: list[Article] = []
+    numbered = Numbered(2, set(taken))
     for item in items:
         article = item.article
         if item.explicit_slug:
             result.append(article)
             continue
-        slug, number = article.slug, 1
-        while slug in taken:
-            number += 1
-            slug = f"{article.slug}-{number}"
-        if number > 1:
+        slug = numbered.take(article.slug)
+        if slug != article.slug:
             owner = taken[article.slug].article.source
             report.warning(article.source, None,
                            f"the slug '{article.slug}' is already used by {owner}; "

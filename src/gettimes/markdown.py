@@ -19,12 +19,12 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_def
 
 from gettimes.markdown_blocks import INLINE_RULE_START, SimpleBodies, collapse_spaces, plain_text
 from gettimes.markdown_inline import PLAIN_LINK, pieces_tokens, simple_inline
+from gettimes.slugs import Numbered
 
 SUMMARY_LENGTH = 200
 _ANCHOR_LEVELS = range(2, 5)  # headings given an id to link to: ## to ####
@@ -69,6 +69,24 @@ class RenderedBody:
 def _heading_slug(text: str) -> str:
     slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).strip().replace(" ", "-")
     return slug or "section"
+
+
+def _anchors(state: StateCore) -> None:
+    """Give headings of `_ANCHOR_LEVELS` an id, as mdit_py_plugins' anchors plugin does: the slug
+    of their text and code, numbered `-1`, `-2`... when taken, never an id a heading already has.
+
+    The plugin counts a repeated slug from 1 at each repeat, which made a body of a few
+    thousand identical headings (a live blog's "Update") take seconds, and minutes at 20,000;
+    `Numbered` goes on from the last number. Tests compare the two."""
+    tokens = state.tokens
+    given = {str(value) for token in tokens if token.type == "heading_open" and (value := token.attrGet("id"))}
+    ids = Numbered(1, given)
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or int(token.tag[1]) not in _ANCHOR_LEVELS or token.attrGet("id"):
+            continue
+        children = tokens[index + 1].children or ()
+        title = "".join(child.content for child in children if child.type in ("text", "code_inline"))
+        token.attrSet("id", ids.take(_heading_slug(title)))
 
 
 def _normalize(state: StateCore) -> None:
@@ -255,8 +273,7 @@ class MarkdownRenderer:
         md.core.ruler.at("normalize", _normalize)
         md.enable("table")
         md.use(footnote_plugin)
-        md.use(anchors_plugin, min_level=_ANCHOR_LEVELS.start, max_level=_ANCHOR_LEVELS.stop - 1,
-               slug_func=_heading_slug)
+        md.core.ruler.push("anchor", _anchors)
         if allow_html:
             rules = md.renderer.rules  # type: ignore[attr-defined]
             for rule in ("html_block", "html_inline"):

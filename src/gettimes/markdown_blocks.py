@@ -23,6 +23,7 @@ from markdown_it.rules_core import StateCore, text_join
 from markdown_it.token import Token
 
 from gettimes.markdown_inline import Piece, pieces_html, pieces_text, simple_inline
+from gettimes.slugs import Numbered
 
 # Every character at which one of the renderer's inline rules can match (footnote_inline's
 # `^[` holds a `[`). Text that holds none of these is a single text token, as the inline
@@ -171,7 +172,7 @@ class SimpleBodies:
         md = self._md
         render_inline = md.renderer.renderInline  # type: ignore[attr-defined]
         options = md.options
-        slugs: set[str] = set()
+        slugs = Numbered(1)
 
         def inline_html(inline: _Inline) -> str:
             if inline.token is not None:
@@ -189,7 +190,7 @@ class SimpleBodies:
             elif isinstance(part, _Heading):
                 tag = f"h{part.level}"
                 if part.level in self._anchor_levels:
-                    slug = _unique(self._heading_slug(_heading_title(part.text)), slugs)
+                    slug = slugs.take(self._heading_slug(_heading_title(part.text)))
                     out.append(f'<{tag} id="{escapeHtml(slug)}">')
                 else:
                     out.append(f"<{tag}>")
@@ -212,16 +213,6 @@ class SimpleBodies:
             tokens += [Token("paragraph_close", "p", -1, block=True), Token("footnote_close", "", -1)]
         tokens.append(Token("footnote_block_close", "", -1))
         return str(md.renderer.render(tokens, md.options, env))
-
-
-def _unique(slug: str, taken: set[str]) -> str:
-    """`slug`, or `slug-1`, `slug-2`... the first not yet taken (as the anchors plugin does)."""
-    unique, number = slug, 1
-    while unique in taken:
-        unique = f"{slug}-{number}"
-        number += 1
-    taken.add(unique)
-    return unique
 
 
 def _trimmed(line: str) -> str | None:

@@ -256,6 +256,43 @@ def _stock(renderer: MarkdownRenderer) -> MarkdownRenderer:
 STOCK_HTML = _stock(MarkdownRenderer(allow_html=True))
 STOCK_ESCAPED = _stock(MarkdownRenderer(allow_html=False))
 
+
+
+def _with_anchors_plugin(renderer: MarkdownRenderer) -> MarkdownRenderer:
+    """`renderer` giving heading ids through mdit_py_plugins' anchors plugin, as gettimes did
+    before it numbered repeats itself (markdown._anchors)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+
+    from gettimes.markdown import _ANCHOR_LEVELS, _heading_slug
+    donor = MarkdownIt("commonmark")
+    donor.use(anchors_plugin, min_level=_ANCHOR_LEVELS.start, max_level=_ANCHOR_LEVELS.stop - 1,
+              slug_func=_heading_slug)
+    renderer._md.core.ruler.at("anchor", donor.core.ruler.getRules("")[-1])
+    return renderer
+
+
+PLUGIN_ANCHORS = _with_anchors_plugin(_stock(MarkdownRenderer(allow_html=True)))
+_HEADINGS = ["## Update", "## Update", "## Update 1", "## Update-1", "### Update", "#### `Update` 2",
+             "## !!!", "## Section", "## Section-1", "##### Update", "# Update", "## 한국 경제", "## <b>Update</b>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_HEADINGS), max_size=14))
+def test_heading_ids_are_the_anchors_plugins(headings: list[str]) -> None:
+    text = "".join(f"{heading}\n\nText.\n\n" for heading in headings)
+    expected = PLUGIN_ANCHORS.render(text)
+    assert STOCK_HTML.render(text) == expected
+    assert HTML.render(text) == expected
+
+
+def test_thousands_of_repeated_headings_get_ids_numbered_in_order() -> None:
+    text = "".join("## Update\n\nThe count goes on.\n\n" for _ in range(3000))
+    for renderer in (HTML, STOCK_HTML):
+        ids = re.findall(r'<h2 id="([^"]+)">', renderer.render(text).html)
+        assert ids == ["update", *(f"update-{number}" for number in range(1, 3000))]
+
+
 # Line openings that start (or nearly start) each kind of block, at every indent that matters.
 _OPENINGS = ["", " ", "  ", "   ", "    ", "\t", "> ", ">", "- ", "-", "* ", "+ ", "1. ", "2) ", "10. ", "1.",
              "# ", "### ", "####### ", "#", "```", "~~~", "``` py", "---", "***", "___", "* * *", "===", "- - -",

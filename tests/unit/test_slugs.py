@@ -10,7 +10,7 @@ from slugify import slugify
 from conftest import BASIC_CONFIG, SiteFactory, article
 from gettimes.content import assign_unique_slugs
 from gettimes.diagnostics import Report
-from gettimes.slugs import MAX_SLUG_BYTES, fallback_slug, is_safe_slug, make_slug
+from gettimes.slugs import MAX_SLUG_BYTES, Numbered, fallback_slug, is_safe_slug, make_slug
 
 from . import load_articles
 
@@ -95,6 +95,53 @@ def test_fallback_slugs_differ_for_different_titles() -> None:
 ])
 def test_safe_slugs_are_one_plain_segment(slug: str, safe: bool) -> None:
     assert is_safe_slug(slug) is safe
+
+
+# --- numbering repeated names -------------------------------------------------
+
+class _CountingSet(set[str]):
+    """A set that counts its membership tests."""
+
+    tests = 0
+
+    def __contains__(self, item: object) -> bool:
+        self.tests += 1
+        return super().__contains__(item)
+
+
+def _first_free(name: str, taken: set[str], first: int) -> str:
+    """The first of `name`, `name-{first}`, `name-{first + 1}`... not in `taken`: what Numbered must give."""
+    unique, number = name, first
+    while unique in taken:
+        unique, number = f"{name}-{number}", number + 1
+    taken.add(unique)
+    return unique
+
+
+def test_numbered_gives_a_free_name_as_it_is_then_numbers_from_first() -> None:
+    headings = Numbered(1)
+    assert [headings.take("update") for _ in range(3)] == ["update", "update-1", "update-2"]
+    articles = Numbered(2, {"market-close", "market-close-3"})
+    assert [articles.take("market-close") for _ in range(3)] == ["market-close-2", "market-close-4", "market-close-5"]
+
+
+def test_numbered_gives_what_counting_from_first_each_time_gives() -> None:
+    randomness = random.Random(7)
+    names = ["a", "a-1", "a-2", "b", "a-1-1", "b-3", "c"]
+    for first in (1, 2):
+        for _ in range(200):
+            given = set(randomness.sample(names, randomness.randrange(len(names))))
+            numbered, expected = Numbered(first, set(given)), set(given)
+            for name in randomness.choices(names, k=30):
+                assert numbered.take(name) == _first_free(name, expected, first)
+
+
+def test_a_name_given_many_times_costs_a_few_look_ups_each_not_one_per_earlier_repeat() -> None:
+    taken = _CountingSet()
+    numbered = Numbered(1, taken)
+    names = [numbered.take("update") for _ in range(5000)]
+    assert names[-1] == "update-4999" and len(set(names)) == 5000
+    assert taken.tests <= 2 * 5000  # counting from 1 each time: 12.5 million
 
 
 # --- slugs of articles -------------------------------------------------------
