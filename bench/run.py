@@ -9,7 +9,9 @@ nothing changed, a rebuild after editing one article's body (the first after the
 build, then another), and a scheduled rebuild
 a day later with no content change (the clock moves the Weekly Hot Issue and the
 news sitemap); with a `hugo` binary (HUGO=/path/to/hugo or on PATH) it also builds
-the same corpus with Hugo through the shared converter. It also times bench/floor.py,
+the same corpus with Hugo through the shared converter, each round of Hugo's builds
+before gettimes' (both cold builds start with no output and the disk caught up with
+the writes before). It also times bench/floor.py,
 the bare build of the same pages with the required libraries. It prints median wall time,
 peak memory (of the build process) and pages per second, and the ratio to Hugo's
 cold build.
@@ -43,6 +45,7 @@ CORPUS_END = "2025-06-30"  # make_corpus.py's default --end-date
 # and Weekly Hot Issue have recent articles, and nothing comes out during a run.
 BUILD_CLOCK = int((datetime.fromisoformat(f"{CORPUS_END}T06:00:00+09:00") + timedelta(days=1)).timestamp())
 DAY = 86_400
+GETTIMES_BUILDS = ("cold", "no change", "first edit", "one edit", "next day")
 
 
 @dataclass(frozen=True)
@@ -126,38 +129,40 @@ def edit_one_article(site: Path, round_number: int) -> None:
         handle.write(f"\nA correction was appended in round {round_number}.\n")
 
 
-def bench_gettimes(site: Path, repeat: int, trash: Trash) -> dict[str, list[Run]]:
+def gettimes_round(site: Path, round_number: int, trash: Trash, results: dict[str, list[Run]]) -> None:
+    """One round of gettimes builds: cold, then the rebuilds; each adds its run to `results`."""
     build = [*gettimes_command(), "build"]
-    results: dict[str, list[Run]] = {"cold": [], "no change": [], "first edit": [], "one edit": [], "next day": []}
-    for round_number in range(repeat):
-        clean(site, trash)
-        results["cold"].append(measure(build, site, BUILD_CLOCK))
-        results["no change"].append(measure(build, site, BUILD_CLOCK + 60))
-        # The first build after a cold one also makes the spare staging folder (a link per file).
-        edit_one_article(site, 2 * round_number)
-        results["first edit"].append(measure(build, site, BUILD_CLOCK + 120))
-        edit_one_article(site, 2 * round_number + 1)
-        results["one edit"].append(measure(build, site, BUILD_CLOCK + 180))
-        results["next day"].append(measure(build, site, BUILD_CLOCK + DAY))
-    return results
+    clean(site, trash)
+    results["cold"].append(measure(build, site, BUILD_CLOCK))
+    results["no change"].append(measure(build, site, BUILD_CLOCK + 60))
+    # The first build after a cold one also makes the spare staging folder (a link per file).
+    edit_one_article(site, 2 * round_number)
+    results["first edit"].append(measure(build, site, BUILD_CLOCK + 120))
+    edit_one_article(site, 2 * round_number + 1)
+    results["one edit"].append(measure(build, site, BUILD_CLOCK + 180))
+    results["next day"].append(measure(build, site, BUILD_CLOCK + DAY))
 
 
-def bench_hugo(site: Path, work: Path, repeat: int, trash: Trash) -> dict[str, list[Run]] | None:
+def hugo_site(site: Path, work: Path) -> tuple[str, Path] | None:
+    """The Hugo binary and the corpus converted into a Hugo site with the same pages, if Hugo is installed."""
     hugo = os.environ.get("HUGO") or shutil.which("hugo")
     if not hugo:
         return None
-    hugo_site = work / f"hugo-{site.name}"
-    if not hugo_site.is_dir():
+    converted = work / f"hugo-{site.name}"
+    if not converted.is_dir():
         subprocess.run([sys.executable, str(SHARED_BENCH / "anchors" / "convert.py"), "hugo",
-                        str(site), str(hugo_site)], check=True, stdout=subprocess.DEVNULL)
-    runs: dict[str, list[Run]] = {"cold": [], "no change": []}
-    for _ in range(repeat):
-        trash.take(hugo_site / "out")
-        for name in runs:  # Hugo keeps nothing between runs: the second builds everything again
-            run = measure([hugo, "--quiet", "-d", "out"], hugo_site)
-            pages = sum(1 for _ in (hugo_site / "out").rglob("index.html"))
-            runs[name].append(Run(run.seconds, run.peak_mib, pages))
-    return runs
+                        str(site), str(converted)], check=True, stdout=subprocess.DEVNULL)
+    return hugo, converted
+
+
+def hugo_round(hugo: str, site: Path, trash: Trash, results: dict[str, list[Run]]) -> None:
+    """One round of Hugo builds, started as gettimes' cold build is (no output, the disk caught up)."""
+    trash.take(site / "out")
+    os.sync()
+    for name in ("cold", "no change"):  # Hugo keeps nothing between runs: the second builds everything again
+        run = measure([hugo, "--quiet", "-d", "out"], site)
+        pages = sum(1 for _ in (site / "out").rglob("index.html"))
+        results[name].append(Run(run.seconds, run.peak_mib, pages))
 
 
 def bench_floor(site: Path, work: Path, repeat: int, trash: Trash) -> list[Run]:
@@ -195,10 +200,16 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         site = corpus(args.work, size)
         set_search(site, args.search)
-        hugo_runs = bench_hugo(site, args.work, args.repeat, trash)
-        hugo = median(hugo_runs["cold"]) if hugo_runs else None
-        rows = [(f"gettimes {name}", median(runs)) for name, runs in bench_gettimes(site, args.repeat, trash).items()]
-        rows += [(f"hugo {name}", median(runs)) for name, runs in (hugo_runs or {}).items()]
+        with_hugo = hugo_site(site, args.work)
+        gettimes_runs: dict[str, list[Run]] = {name: [] for name in GETTIMES_BUILDS}
+        hugo_runs: dict[str, list[Run]] = {"cold": [], "no change": []}
+        for round_number in range(args.repeat):  # the tools take turns, so both meet the disk in the same state
+            if with_hugo:
+                hugo_round(*with_hugo, trash, hugo_runs)
+            gettimes_round(site, round_number, trash, gettimes_runs)
+        hugo = median(hugo_runs["cold"]) if with_hugo else None
+        rows = [(f"gettimes {name}", median(runs)) for name, runs in gettimes_runs.items()]
+        rows += [(f"hugo {name}", median(runs)) for name, runs in hugo_runs.items() if with_hugo]
         rows.append(("bare floor (floor.py)", median(bench_floor(site, args.work, args.repeat, trash))))
         for label, run in rows:
             ratio = f"{run.seconds / hugo.seconds:.2f}x" if hugo else "-"
