@@ -6,6 +6,7 @@ in a subprocess, so the entry point, exit codes and streams are those a shell se
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -21,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 import gettimes.cli as cli
-from conftest import article
+from conftest import SiteFactory, article
 from gettimes.cli import main
 
 FIXED_EPOCH = "1751252400"  # 2025-06-30 03:00 UTC = 12:00 in Asia/Seoul (conftest.FIXED_NOW)
@@ -301,3 +302,43 @@ def test_the_program_leaves_with_the_exit_code_of_its_command(
     assert left == ["exit handlers", code]
     said = capsys.readouterr()
     assert ("version" in said.out) if code == 0 else ("gettimes.yaml" in said.err or "--jobs" in said.err)
+
+
+def test_progress_reports_the_rate_and_time_left_of_the_pages_since_rendering_started(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    clock = iter([100.0, 100.1, 100.5, 101.0])
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: next(clock))
+    progress = cli._TerminalProgress()
+    progress(200, 1200)  # rendering starts; 200 pages were kept from the last build
+    progress(250, 1200)  # within a fifth of a second of the last line: not shown
+    progress(600, 1200)
+    progress(1200, 1200)
+    lines = capsys.readouterr().err.split("\r")[1:]
+    assert [line.rstrip() for line in lines] == [
+        "Rendering 200/1200 pages",
+        "Rendering 600/1200 pages, 800 pages/s, ETA 1 s",
+        "Rendering 1200/1200 pages, 1,000 pages/s, ETA 0 s",
+    ]
+    assert lines[-1].endswith("\n") and not any(line.endswith("\n") for line in lines[:-1])
+
+
+def test_a_build_on_a_terminal_shows_its_progress_and_is_quiet_into_a_pipe(make_site: SiteFactory) -> None:
+    files = {f"content/articles/story-{number}.md": article(title=f"Story {number}") for number in range(40)}
+    site = make_site(files)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH}
+    command = [*_script(), "build", "--no-cache"]
+    primary, secondary = os.openpty()  # standard error on a terminal, as an editor's shell has it
+    with subprocess.Popen(command, cwd=site, env=env, stdout=subprocess.PIPE, stderr=secondary) as process:
+        os.close(secondary)
+        said = b""
+        with contextlib.suppress(OSError):  # EIO once the build has closed the terminal
+            while chunk := os.read(primary, 4096):
+                said += chunk
+        os.close(primary)
+        assert process.wait() == 0
+    shown = said.decode().replace("\r\n", "\n")
+    pages = re.search(r"\rRendering (\d+)/\1 pages, [\d,]+ pages/s, ETA 0 s +\n", shown)
+    assert pages is not None, shown
+    assert int(pages.group(1)) > 40  # the articles, their listings, the home page...
+    piped = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True, check=True)
+    assert "Rendering" not in piped.stderr and "Rendering" not in piped.stdout

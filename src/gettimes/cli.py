@@ -64,22 +64,29 @@ def _fail(error: SiteError) -> None:
 
 
 class _TerminalProgress:
-    """`Rendering 1200/13000 pages, 2100 pages/s, ETA 6 s` on a terminal; silent elsewhere."""
+    """`Rendering 1200/13000 pages, 2100 pages/s, ETA 6 s` on a terminal; silent elsewhere.
+
+    The rate counts from the first report, made as rendering starts, not from the start of the
+    command: loading a large archive takes seconds before the first page is made."""
 
     def __init__(self) -> None:
-        self.started = time.perf_counter()
+        self.first: tuple[float, int] | None = None  # when the first report came, and how many were done then
         self.shown = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
-        if now - self.shown < 0.2 and done < total:
+        if self.first is None:
+            self.first = (now, done)
+        elif now - self.shown < 0.2 and done < total:
             return
         self.shown = now
-        rate = done / max(now - self.started, 1e-6)
-        eta = (total - done) / rate if rate else 0
+        started, done_then = self.first
+        line = f"Rendering {done}/{total} pages"
+        if done > done_then:
+            rate = (done - done_then) / max(now - started, 1e-6)
+            line += f", {rate:,.0f} pages/s, ETA {(total - done) / rate:.0f} s"
         end = "\n" if done == total else ""
-        click.echo(f"\rRendering {done}/{total} pages, {rate:,.0f} pages/s, ETA {eta:.0f} s   {end}",
-                   err=True, nl=False)
+        click.echo(f"\r{line}   {end}", err=True, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

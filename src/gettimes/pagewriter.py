@@ -182,6 +182,8 @@ def _run_tasks(state: _State, tasks: Sequence[_Task], output: StagedOutput, work
             progress(done, total)
 
     workers = workers if len(tasks) >= PARALLEL_FROM else 1
+    if progress is not None and tasks:
+        progress(done, total)  # rendering starts: the rate counts from here
     run_tasks(_write_chunk, state, tapered(tasks, workers), workers, collect, meanwhile)
 
 
