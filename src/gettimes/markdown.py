@@ -76,7 +76,7 @@ def _anchors(state: StateCore) -> None:
     of their text and code, numbered `-1`, `-2`... when taken, never an id a heading already has.
 
     The plugin counts a repeated slug from 1 at each repeat, which made a body of a few
-    thousand identical headings (a live blog's "Update") take seconds, and minutes at 20,000;
+    thousand identical headings (a live blog's "Update") take seconds, and 17 s at 20,000;
     `Numbered` goes on from the last number. Tests compare the two."""
     tokens = state.tokens
     given = {str(value) for token in tokens if token.type == "heading_open" and (value := token.attrGet("id"))}
