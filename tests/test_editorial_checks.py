@@ -182,6 +182,8 @@ def test_a_long_list_of_duplicates_is_cut_short(make_site: SiteFactory) -> None:
     assert len(found) == 5
     assert found[0] == (f'{JUNE}/w0.md:2: warning: the title "Weather" is also the title of '
                         f"{JUNE}/w1.md:2, {JUNE}/w2.md:2, {JUNE}/w3.md:2 and 1 more; give each article its own title")
+    assert f"of {JUNE}/w0.md:2, {JUNE}/w1.md:2, {JUNE}/w3.md:2 and 1 more;" in found[2]
+    assert f"of {JUNE}/w0.md:2, {JUNE}/w1.md:2, {JUNE}/w2.md:2 and 1 more;" in found[4]
 
 
 def test_only_published_articles_share_titles_unless_drafts_are_checked(make_site: SiteFactory) -> None:

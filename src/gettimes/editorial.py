@@ -190,10 +190,12 @@ def _check_titles(published: Iterable[Article], wanted: Callable[[str], bool] | 
         for article in group:
             if wanted is not None and not wanted(article.source):
                 continue
-            others = [other for other in group if other is not article]
-            named = ", ".join(f"{other.source}:{sources.line(other.source, 'title')}"
-                              for other in others[:NAMED_DUPLICATES])
-            more = f" and {len(others) - NAMED_DUPLICATES} more" if len(others) > NAMED_DUPLICATES else ""
+            # The first few others stand among the group's first few: a daily column's title,
+            # thousands of times over, is not gone through once per article.
+            others = [other for other in group[:NAMED_DUPLICATES + 1] if other is not article][:NAMED_DUPLICATES]
+            named = ", ".join(f"{other.source}:{sources.line(other.source, 'title')}" for other in others)
+            left = len(group) - 1 - len(others)
+            more = f" and {left} more" if left else ""
             report.warning(article.source, sources.line(article.source, "title"),
                            f"the title \"{shorten(article.title, EXCERPT_LENGTH)}\" is also the title of "
                            f"{named}{more}; give each article its own title")
