@@ -46,6 +46,7 @@ CORPUS_END = "2025-06-30"  # make_corpus.py's default --end-date
 BUILD_CLOCK = int((datetime.fromisoformat(f"{CORPUS_END}T06:00:00+09:00") + timedelta(days=1)).timestamp())
 DAY = 86_400
 GETTIMES_BUILDS = ("cold", "no change", "first edit", "one edit", "next day")
+HUGO_BUILDS = ("cold", "no change")  # Hugo keeps nothing between runs: the second builds everything again
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def hugo_round(hugo: str, site: Path, trash: Trash, results: dict[str, list[Run]
     """One round of Hugo builds, started as gettimes' cold build is (no output, the disk caught up)."""
     trash.take(site / "out")
     os.sync()
-    for name in ("cold", "no change"):  # Hugo keeps nothing between runs: the second builds everything again
+    for name in HUGO_BUILDS:
         run = measure([hugo, "--quiet", "-d", "out"], site)
         pages = sum(1 for _ in (site / "out").rglob("index.html"))
         results[name].append(Run(run.seconds, run.peak_mib, pages))
@@ -202,7 +203,7 @@ def main() -> None:
         set_search(site, args.search)
         with_hugo = hugo_site(site, args.work)
         gettimes_runs: dict[str, list[Run]] = {name: [] for name in GETTIMES_BUILDS}
-        hugo_runs: dict[str, list[Run]] = {"cold": [], "no change": []}
+        hugo_runs: dict[str, list[Run]] = {name: [] for name in HUGO_BUILDS}
         for round_number in range(args.repeat):  # the tools take turns, so both meet the disk in the same state
             if with_hugo:
                 hugo_round(*with_hugo, trash, hugo_runs)
