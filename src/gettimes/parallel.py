@@ -9,6 +9,7 @@ threaded process can deadlock), the same tasks simply run here, one after anothe
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -22,6 +23,8 @@ from typing import Any, Generic, TypeVar
 State = TypeVar("State")
 Chunk = TypeVar("Chunk")
 Result = TypeVar("Result")
+
+_PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when the one that forked it ends
 
 # Set in each forked worker by `_remember`: the task and what it works on.
 _worker_task: Any = None
@@ -67,7 +70,7 @@ def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequ
     context = multiprocessing.get_context("fork")
     gc.freeze()  # keep the parent's objects out of the children's garbage collection: fewer copied pages
     try:
-        with context.Pool(min(jobs, len(chunks)), initializer=_remember, initargs=(task, state)) as pool:
+        with context.Pool(min(jobs, len(chunks)), initializer=_remember, initargs=(os.getpid(), task, state)) as pool:
             results = pool.imap_unordered(_run, chunks)
             if meanwhile is not None:
                 meanwhile()
@@ -77,8 +80,21 @@ def run_tasks(task: Callable[[State, Chunk], Result], state: State, chunks: Sequ
         gc.unfreeze()
 
 
-def _remember(task: Callable[[Any, Any], Any], state: Any) -> None:
+def _end_with_parent(parent: int) -> None:
+    """In a forked process: end at once when `parent`, which forked it, ends.
+
+    A build killed midway (`kill -9`, a CI timeout) must not leave workers writing into
+    the staging folder, which the next build opens: they would write over and remove the
+    files it stages there."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
+
+
+def _remember(parent: int, task: Callable[[Any, Any], Any], state: Any) -> None:
     global _worker_task, _worker_state
+    _end_with_parent(parent)
     _worker_task, _worker_state = task, state
 
 
@@ -95,8 +111,10 @@ class Forked(Generic[Result]):
         self._pipe: int | None = None
         if fork and can_fork():
             self._pipe, write = os.pipe()
+            parent = os.getpid()
             self._child = os.fork()
             if self._child == 0:  # the child: send the result, and leave without the parent's exit handlers
+                _end_with_parent(parent)
                 os.close(self._pipe)
                 with contextlib.suppress(BaseException), os.fdopen(write, "wb") as out:
                     out.write(pickle.dumps(make(), pickle.HIGHEST_PROTOCOL))

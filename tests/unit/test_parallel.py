@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,52 @@ def test_work_is_cut_into_slices_that_shrink_towards_the_end(count: int, workers
     if count >= 10_000:
         assert sizes[0] == count // (2 * workers) and sizes[-1] <= 25  # the last slice is short
         assert len(slices) < 40 * workers  # yet few slices to pass back
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from gettimes.parallel import forked, run_tasks
+
+folder = Path(sys.argv[1])
+
+def work(_state, chunk):
+    (folder / f"{os.getpid()}.pid").write_text("")
+    time.sleep(60)  # what a worker would go on writing, were it left running
+    return chunk
+
+def forked_work():
+    (folder / f"{os.getpid()}.pid").write_text("")
+    time.sleep(60)
+
+with forked(forked_work):
+    run_tasks(work, None, [[1], [2], [3], [4]], 2, lambda result: None)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting to be reaped has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="processes are forked on Linux only")
+def test_workers_end_when_the_build_that_forked_them_is_killed(tmp_path: Path) -> None:
+    # A build killed midway must leave no worker writing into the staging folder the next build opens.
+    process = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT, str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.glob("*.pid"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        children = [int(path.stem) for path in tmp_path.glob("*.pid")]
+        assert len(children) == 3, "two workers and the forked process should have started"
+    finally:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(_running(pid) for pid in children)
